@@ -1,0 +1,54 @@
+using System.Reflection;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using OpenChoreo.Api.Auth;
+using OpenChoreo.Api.Bootstrap;
+using OpenChoreo.Api.Http;
+using OpenChoreo.Api.Resources;
+using OpenChoreo.Model;
+using OpenChoreo.Store;
+
+namespace OpenChoreo.Api;
+
+public static class ApiServiceCollectionExtensions
+{
+    /// <summary>Registers the API server's services. A store (<see cref="IResourceStore"/>) must be registered too.</summary>
+    public static IServiceCollection AddOpenChoreoApi(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<ApiOptions>().Bind(configuration.GetSection(ApiOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(KindRegistry.Default);
+        services.AddSingleton<ResourceService>();
+        services.AddSingleton<ApiTokens>();
+        services.AddSingleton<ReadinessGate>();
+        services.AddHostedService<DefaultResourcesBootstrapper>();
+        services.AddRouting();
+        return services;
+    }
+
+    /// <summary>Adds the middleware and routes: errors → Status bodies, authentication, health, resources.</summary>
+    public static WebApplication UseOpenChoreoApi(this WebApplication app)
+    {
+        app.UseMiddleware<ApiErrorMiddleware>();
+        app.UseMiddleware<TokenAuthenticationMiddleware>();
+        app.MapGet("/healthz", () => Results.Text("ok"));
+        app.MapGet("/livez", () => Results.Text("ok"));
+        app.MapGet("/readyz", async (ReadinessGate gate, IResourceStore store, CancellationToken ct) =>
+        {
+            if (!gate.IsReady) return Results.Text("bootstrapping", statusCode: 503);
+            await store.GetRevisionAsync(ct);
+            return Results.Text("ok");
+        });
+        app.MapGet("/version", (HttpContext c) => BodyCodec.WriteAsync(c, new JsonObject
+        {
+            ["version"] = typeof(ApiServiceCollectionExtensions).Assembly
+                .GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0",
+            ["apiVersion"] = KindRegistry.GroupVersion,
+            ["upstreamCompatibility"] = "OpenChoreo v0.8",
+        }));
+        app.MapResourceApi();
+        return app;
+    }
+}

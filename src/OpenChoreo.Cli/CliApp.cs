@@ -1,0 +1,28 @@
+using System.CommandLine;
+using OpenChoreo.Cli.Commands;
+
+namespace OpenChoreo.Cli;
+
+/// <summary>Builds the <c>occ</c> command tree. Output goes to the given writers so tests can run it in-process.</summary>
+public static class CliApp
+{
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, TextReader? stdin = null)
+    {
+        var globals = new GlobalOptions();
+        var root = new RootCommand("occ — the OpenChoreo command-line client.\n\n" +
+            "Talks to an OpenChoreo control plane configured in ~/.openchoreo/config (see 'occ config').");
+        globals.AddTo(root);
+        var io = new CliIO(stdout, stderr, stdin ?? Console.In);
+        root.Add(ApplyCommand.Create(globals, io));
+        root.Add(GetCommand.Create(globals, io));
+        root.Add(DescribeCommand.Create(globals, io));
+        root.Add(DeleteCommand.Create(globals, io));
+        root.Add(ConfigCommand.Create(globals, io));
+        root.Add(VersionCommand.Create(globals, io));
+        var parse = root.Parse(args);
+        return await parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr });
+    }
+}
+
+/// <summary>The writers and reader a command uses.</summary>
+public sealed record CliIO(TextWriter Out, TextWriter Err, TextReader In);

@@ -1,0 +1,3 @@
+using OpenChoreo.Cli;
+
+return await CliApp.RunAsync(args, Console.Out, Console.Error);
