@@ -65,6 +65,12 @@ public sealed class CertificateAuthority : IDisposable
     {
         var cert = Pem.ReadCertificate(certificatePem);
         var key = Pem.ReadPrivateKey(privateKeyPem);
+        return Load(cert, key, time, clockSkewAllowance);
+    }
+
+    /// <summary>Wraps a CA certificate and its private key (the CA takes ownership of both).</summary>
+    public static CertificateAuthority Load(X509Certificate2 cert, AsymmetricAlgorithm key, TimeProvider? time = null, TimeSpan? clockSkewAllowance = null)
+    {
         if (cert.Extensions[Oids.BasicConstraints] is not X509BasicConstraintsExtension { CertificateAuthority: true })
             throw new CryptographicException($"The certificate '{cert.Subject}' is not a CA certificate (basicConstraints cA is not set).");
         if (cert.Extensions[Oids.KeyUsage] is X509KeyUsageExtension ku && !ku.KeyUsages.HasFlag(X509KeyUsageFlags.KeyCertSign))
