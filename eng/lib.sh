@@ -45,3 +45,8 @@ oc_stop_test_postgres() {
   local run=(); [[ $(id -u) -eq 0 ]] && run=(runuser -u postgres --)
   "${run[@]}" "$bin/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true
 }
+
+# What the platform needs at run time on this machine (later: podman, runc, registry…).
+oc_install_runtime_prereqs() {
+  return 0
+}

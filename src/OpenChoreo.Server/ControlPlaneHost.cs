@@ -1,0 +1,70 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OpenChoreo.Api;
+
+namespace OpenChoreo.Server;
+
+/// <summary>Builds the control-plane process: store, API server (HTTPS), bootstrap and background services.</summary>
+public static class ControlPlaneHost
+{
+    /// <summary>
+    /// Creates the host. Configuration comes from, in increasing precedence: built-in defaults, the YAML file,
+    /// <c>OPENCHOREO_*</c> environment variables, then <paramref name="overrides"/> (command-line flags).
+    /// </summary>
+    public static WebApplication Build(string? configFile, IDictionary<string, string?> overrides, Action<ILoggingBuilder>? logging = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Configuration.Sources.Clear();
+        if (configFile is not null)
+        {
+            if (!File.Exists(configFile)) throw new InvalidOperationException($"the configuration file {configFile} does not exist");
+            ((IConfigurationBuilder)builder.Configuration).Add(new YamlConfigurationSource(configFile));
+        }
+        builder.Configuration.AddEnvironmentVariables("OPENCHOREO_");
+        builder.Configuration.AddInMemoryCollection(overrides);
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
+        logging?.Invoke(builder.Logging);
+
+        var services = builder.Services;
+        services.AddSingleton(TimeProvider.System);
+        services.AddOptions<ControlPlaneOptions>().Bind(builder.Configuration).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ControlPlaneOptions>, ControlPlaneOptionsValidator>();
+        var options = builder.Configuration.Get<ControlPlaneOptions>() ?? new ControlPlaneOptions();
+        var validation = new ControlPlaneOptionsValidator().Validate(null, options);
+        if (validation.Failed) throw new OptionsValidationException(nameof(ControlPlaneOptions), typeof(ControlPlaneOptions), validation.Failures);
+
+        Directory.CreateDirectory(options.DataDir);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(options.DataDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        StoreRegistration.Add(services, options);
+        services.AddOpenChoreoApi(builder.Configuration);
+        services.AddSingleton<ServerCertificateSource>();
+        services.AddHostedService(sp => sp.GetRequiredService<ServerCertificateSource>());
+        services.AddHostedService<AdminAccessBootstrapper>();
+
+        var listen = new Uri(options.Listen);
+        var apiOptions = builder.Configuration.GetSection(ApiOptions.Section).Get<ApiOptions>() ?? new ApiOptions();
+        builder.WebHost.ConfigureKestrel((ctx, kestrel) =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = apiOptions.MaxRequestBodyBytes;
+            kestrel.Limits.MaxRequestHeadersTotalSize = 64 * 1024;
+            var address = listen.Host is "localhost" ? System.Net.IPAddress.Loopback : System.Net.IPAddress.Parse(listen.Host.Trim('[', ']'));
+            kestrel.Listen(address, listen.Port, l => l.UseHttps(new HttpsConnectionAdapterOptions
+            {
+                ServerCertificateSelector = (_, _) => kestrel.ApplicationServices.GetRequiredService<ServerCertificateSource>().Current,
+            }));
+        });
+        var app = builder.Build();
+        app.UseOpenChoreoApi();
+        return app;
+    }
+}

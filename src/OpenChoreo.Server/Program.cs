@@ -1,0 +1,3 @@
+using OpenChoreo.Server;
+
+return await ServerCli.RunAsync(args);
