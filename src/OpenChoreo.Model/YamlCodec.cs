@@ -32,6 +32,11 @@ public static partial class YamlCodec
         {
             throw new FormatException($"malformed YAML at line {e.Start.Line}, column {e.Start.Column}: {Inner(e)}", e);
         }
+        catch (InvalidOperationException e)
+        {
+            // The YAML parser reports some structural errors (e.g. an unclosed flow collection) this way.
+            throw new FormatException($"malformed YAML: {e.Message}", e);
+        }
         var budget = new Budget();
         var result = new List<JsonNode>();
         foreach (var doc in stream.Documents)

@@ -49,7 +49,7 @@ public sealed class ApiBadInputTests(ControlPlaneFixture cp) : IClassFixture<Con
     public async Task Malformed_yaml_is_a_400_naming_the_position()
     {
         var status = await ExpectFailure(HttpStatusCode.BadRequest, HttpMethod.Post, Prefix + "/namespaces/default/environments",
-            "apiVersion: openchoreo.dev/v1alpha1\nkind: Environment\nmetadata: [unclosed\n");
+            "apiVersion: openchoreo.dev/v1alpha1\nkind: Environment\nmetadata: name: x: y\n");
         ((string?)status["reason"]).ShouldBe("BadRequest");
         ((string?)status["message"]).ShouldContain("malformed YAML at line");
     }
