@@ -31,16 +31,17 @@ public static class ApiServiceCollectionExtensions
     /// <summary>Adds the middleware and routes: errors → Status bodies, authentication, health, resources.</summary>
     public static WebApplication UseOpenChoreoApi(this WebApplication app)
     {
+        app.UseRouting();
         app.UseMiddleware<ApiErrorMiddleware>();
         app.UseMiddleware<TokenAuthenticationMiddleware>();
-        app.MapGet("/healthz", () => Results.Text("ok"));
-        app.MapGet("/livez", () => Results.Text("ok"));
+        app.MapGet("/healthz", () => Results.Text("ok")).AllowAnonymous();
+        app.MapGet("/livez", () => Results.Text("ok")).AllowAnonymous();
         app.MapGet("/readyz", async (ReadinessGate gate, IResourceStore store, CancellationToken ct) =>
         {
             if (!gate.IsReady) return Results.Text("bootstrapping", statusCode: 503);
             await store.GetRevisionAsync(ct);
             return Results.Text("ok");
-        });
+        }).AllowAnonymous();
         app.MapGet("/version", (HttpContext c) => BodyCodec.WriteAsync(c, new JsonObject
         {
             ["version"] = typeof(ApiServiceCollectionExtensions).Assembly

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using OpenChoreo.Api.Http;
@@ -10,11 +11,10 @@ namespace OpenChoreo.Api.Auth;
 public sealed partial class TokenAuthenticationMiddleware(RequestDelegate next, ApiTokens tokens,
     ILogger<TokenAuthenticationMiddleware> logger)
 {
-    private static readonly PathString[] Anonymous = ["/healthz", "/readyz", "/livez"];
-
     public async Task InvokeAsync(HttpContext ctx)
     {
-        if (Anonymous.Any(p => ctx.Request.Path.Equals(p, StringComparison.Ordinal)))
+        // Only endpoints that declare it (health probes, join-token enrollment) skip the token check.
+        if (ctx.GetEndpoint()?.Metadata.GetMetadata<IAllowAnonymous>() is not null)
         {
             await next(ctx);
             return;
