@@ -1,0 +1,67 @@
+using System.Text.Json.Nodes;
+using OpenChoreo.Cel.Runtime;
+
+namespace OpenChoreo.Cel;
+
+/// <summary>
+/// A compiled expression: immutable and safe to evaluate from many threads at once. Evaluation never throws for
+/// expression errors; it returns an error value (<see cref="CelValue.IsError"/>) whose <see cref="CelError"/> carries
+/// the kind and the line:column of the failing sub-expression.
+/// </summary>
+public sealed class CelProgram
+{
+    private readonly Node _root;
+    private readonly int _slots;
+    private readonly long _maxCost;
+
+    internal CelProgram(string expression, Node root, int slots, long maxCost)
+    {
+        Expression = expression;
+        _root = root;
+        _slots = slots;
+        _maxCost = maxCost;
+    }
+
+    /// <summary>The source text.</summary>
+    public string Expression { get; }
+
+    /// <summary>Evaluates against JSON variables (what YAML documents parse to).</summary>
+    public CelValue Evaluate(IReadOnlyDictionary<string, JsonNode?> variables) => Run(variables);
+
+    /// <summary>Evaluates against plain .NET values (see <see cref="CelValue.FromObject"/>).</summary>
+    public CelValue Evaluate(IReadOnlyDictionary<string, object?> variables) => Run(variables);
+
+    /// <summary>Evaluates against CEL values.</summary>
+    public CelValue Evaluate(IReadOnlyDictionary<string, CelValue> variables) => Run(variables);
+
+    /// <summary>Evaluates with each top-level property of <paramref name="variables"/> as a variable.</summary>
+    public CelValue Evaluate(JsonObject variables) => Run(variables);
+
+    /// <summary>Evaluates with no variables.</summary>
+    public CelValue Evaluate() => Run(null);
+
+    private CelValue Run(object? vars)
+    {
+        var frame = new Frame
+        {
+            Vars = vars,
+            Locals = _slots == 0 ? null : new CelValue[_slots],
+            Budget = _maxCost,
+        };
+        CelValue result;
+        try
+        {
+            result = _root.Eval(ref frame);
+        }
+        catch (InsufficientExecutionStackException)
+        {
+            result = CelValue.FromError(CelErrorKind.BudgetExceeded, "evaluation nested too deeply");
+        }
+        if (frame.Exhausted)
+            result = CelValue.FromError(CelErrorKind.BudgetExceeded, $"evaluation cost budget of {_maxCost} exceeded");
+        if (result.IsError) return CelValue.FromError(result.Error!.WithPosition(Expression));
+        return result;
+    }
+
+    public override string ToString() => Expression;
+}

@@ -1,0 +1,10 @@
+using OpenChoreo.Cel.Runtime;
+
+namespace OpenChoreo.Cel.Functions;
+
+internal static class EncoderFunctions
+{
+    public static void Register(FunctionTable t)
+    {
+    }
+}

@@ -1,0 +1,335 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json.Nodes;
+using OpenChoreo.Cel.Functions;
+
+namespace OpenChoreo.Cel.Runtime;
+
+/// <summary>Per-evaluation state: the variables, comprehension slots and the remaining cost budget.</summary>
+internal struct Frame
+{
+    public object? Vars;
+    public CelValue[]? Locals;
+    public long Budget;
+    public bool Exhausted;
+
+    /// <summary>Spends <paramref name="cost"/>; false once the budget is gone (and stays gone).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool Charge(long cost)
+    {
+        Budget -= cost;
+        if (Budget >= 0) return true;
+        Exhausted = true;
+        return false;
+    }
+
+    public readonly bool TryLookup(string name, out CelValue value)
+    {
+        switch (Vars)
+        {
+            case IReadOnlyDictionary<string, JsonNode?> j:
+                if (j.TryGetValue(name, out var node)) { value = CelValue.FromJson(node); return true; }
+                break;
+            case IReadOnlyDictionary<string, CelValue> c:
+                if (c.TryGetValue(name, out value)) return true;
+                break;
+            case IReadOnlyDictionary<string, object?> o:
+                if (o.TryGetValue(name, out var obj)) { value = CelValue.FromObject(obj); return true; }
+                break;
+            case JsonObject jo:
+                if (jo.TryGetPropertyValue(name, out var n2)) { value = CelValue.FromJson(n2); return true; }
+                break;
+        }
+        value = default;
+        return false;
+    }
+}
+
+[InlineArray(8)]
+internal struct ArgBuffer
+{
+    private CelValue _first;
+}
+
+internal abstract class Node(int offset)
+{
+    public int Offset { get; } = offset;
+
+    public abstract CelValue Eval(ref Frame f);
+
+    protected CelValue Located(CelValue v) =>
+        v.IsError && v.Error!.Offset < 0 ? CelValue.FromError(v.Error.WithOffset(Offset)) : v;
+
+    protected static CelValue BudgetError() =>
+        CelValue.FromError(CelErrorKind.BudgetExceeded, "evaluation cost budget exceeded");
+}
+
+internal sealed class ConstNode(int offset, CelValue value) : Node(offset)
+{
+    public CelValue Value { get; } = value;
+
+    public override CelValue Eval(ref Frame f) => Value;
+}
+
+internal sealed class ErrorNode(int offset, CelErrorKind kind, string message) : Node(offset)
+{
+    private readonly CelValue _error = CelValue.FromError(new CelError(kind, message, offset));
+
+    public override CelValue Eval(ref Frame f) => _error;
+}
+
+internal sealed class LocalNode(int offset, int slot) : Node(offset)
+{
+    public override CelValue Eval(ref Frame f) => f.Locals![slot];
+}
+
+/// <summary>
+/// A variable reference, possibly qualified (<c>a.b.c</c>): the longest bound name wins, then the remaining names
+/// are field selections. Falls back to built-in type names (<c>int</c>, <c>google.protobuf.Timestamp</c>).
+/// </summary>
+internal sealed class AttributeNode(int offset, (string Name, int Consumed)[] candidates, string[] fields, string display) : Node(offset)
+{
+    public override CelValue Eval(ref Frame f)
+    {
+        foreach (var (name, consumed) in candidates)
+        {
+            if (f.TryLookup(name, out var v)) return SelectRest(v, consumed);
+        }
+        foreach (var (name, consumed) in candidates)
+        {
+            if (CelType.Find(name) is { } t) return SelectRest(CelValue.FromType(t), consumed);
+        }
+        return CelValue.FromError(new CelError(CelErrorKind.NoSuchVariable, $"no such attribute: undeclared reference to '{display}'", Offset));
+    }
+
+    private CelValue SelectRest(CelValue v, int consumed)
+    {
+        for (int i = consumed; i < fields.Length; i++)
+        {
+            v = Operators.Select(v, fields[i], optional: false);
+            if (v.IsError) return Located(v);
+        }
+        return v;
+    }
+}
+
+internal sealed class SelectNode(int offset, Node operand, string field, bool optional) : Node(offset)
+{
+    public override CelValue Eval(ref Frame f)
+    {
+        var v = operand.Eval(ref f);
+        if (v.IsError) return v;
+        return Located(Operators.Select(v, field, optional));
+    }
+}
+
+internal sealed class HasNode(int offset, Node operand, string field) : Node(offset)
+{
+    public override CelValue Eval(ref Frame f)
+    {
+        var v = operand.Eval(ref f);
+        if (v.IsError) return v;
+        return Located(Operators.Has(v, field));
+    }
+}
+
+internal sealed class AndNode(int offset, Node left, Node right) : Node(offset)
+{
+    public override CelValue Eval(ref Frame f)
+    {
+        var l = left.Eval(ref f);
+        if (l.Kind == CelKind.Bool && !l.AsBool) return l;
+        if (f.Exhausted) return BudgetError();
+        var r = right.Eval(ref f);
+        if (r.Kind == CelKind.Bool && !r.AsBool) return r;
+        if (l.Kind == CelKind.Bool && r.Kind == CelKind.Bool) return CelValue.True;
+        if (l.IsError) return l;
+        if (r.IsError) return r;
+        return Located(Err.NoOverload("_&&_", l, r));
+    }
+}
+
+internal sealed class OrNode(int offset, Node left, Node right) : Node(offset)
+{
+    public override CelValue Eval(ref Frame f)
+    {
+        var l = left.Eval(ref f);
+        if (l.Kind == CelKind.Bool && l.AsBool) return l;
+        if (f.Exhausted) return BudgetError();
+        var r = right.Eval(ref f);
+        if (r.Kind == CelKind.Bool && r.AsBool) return r;
+        if (l.Kind == CelKind.Bool && r.Kind == CelKind.Bool) return CelValue.False;
+        if (l.IsError) return l;
+        if (r.IsError) return r;
+        return Located(Err.NoOverload("_||_", l, r));
+    }
+}
+
+internal sealed class TernaryNode(int offset, Node cond, Node then, Node otherwise) : Node(offset)
+{
+    public override CelValue Eval(ref Frame f)
+    {
+        var c = cond.Eval(ref f);
+        if (c.Kind == CelKind.Bool) return c.AsBool ? then.Eval(ref f) : otherwise.Eval(ref f);
+        if (c.IsError) return c;
+        return Located(Err.NoOverload("_?_:_", c));
+    }
+}
+
+internal sealed class IndexNode(int offset, Node container, Node index, bool optional) : Node(offset)
+{
+    public override CelValue Eval(ref Frame f)
+    {
+        var c = container.Eval(ref f);
+        if (c.IsError) return c;
+        var i = index.Eval(ref f);
+        if (i.IsError) return i;
+        return Located(Operators.Index(c, i, optional));
+    }
+}
+
+internal sealed class Call1Node(int offset, Func<CelValue, CelValue> fn, Node arg) : Node(offset)
+{
+    public override CelValue Eval(ref Frame f)
+    {
+        var a = arg.Eval(ref f);
+        if (a.IsError) return a;
+        if (!f.Charge(1)) return BudgetError();
+        return Located(fn(a));
+    }
+}
+
+internal sealed class Call2Node(int offset, Func<CelValue, CelValue, CelValue> fn, Node arg0, Node arg1) : Node(offset)
+{
+    public override CelValue Eval(ref Frame f)
+    {
+        var a = arg0.Eval(ref f);
+        if (a.IsError) return a;
+        var b = arg1.Eval(ref f);
+        if (b.IsError) return b;
+        if (!f.Charge(1)) return BudgetError();
+        return Located(fn(a, b));
+    }
+}
+
+internal sealed class Call3Node(int offset, Func<CelValue, CelValue, CelValue, CelValue> fn, Node arg0, Node arg1, Node arg2) : Node(offset)
+{
+    public override CelValue Eval(ref Frame f)
+    {
+        var a = arg0.Eval(ref f);
+        if (a.IsError) return a;
+        var b = arg1.Eval(ref f);
+        if (b.IsError) return b;
+        var c = arg2.Eval(ref f);
+        if (c.IsError) return c;
+        if (!f.Charge(1)) return BudgetError();
+        return Located(fn(a, b, c));
+    }
+}
+
+/// <summary>A call with any number of arguments, resolved among several implementations by argument kinds.</summary>
+internal sealed class CallNode(int offset, string name, FunctionImpl[] impls, Node[] args) : Node(offset)
+{
+    public override CelValue Eval(ref Frame f)
+    {
+        ArgBuffer buffer = default;
+        Span<CelValue> values = args.Length <= 8 ? ((Span<CelValue>)buffer)[..args.Length] : new CelValue[args.Length];
+        for (int i = 0; i < args.Length; i++)
+        {
+            var v = args[i].Eval(ref f);
+            if (v.IsError) return v;
+            values[i] = v;
+        }
+        if (!f.Charge(1 + args.Length)) return BudgetError();
+        return Located(Invoke(name, impls, values));
+    }
+
+    public static CelValue Invoke(string name, FunctionImpl[] impls, ReadOnlySpan<CelValue> values)
+    {
+        foreach (var impl in impls)
+        {
+            if (impl.Custom is { } custom)
+            {
+                if (!custom.Matches(values)) continue;
+                try
+                {
+                    return custom.Implementation(values);
+                }
+                catch (CelEvaluationException e)
+                {
+                    return CelValue.FromError(e.Error);
+                }
+                catch (OverflowException e)
+                {
+                    return CelValue.FromError(CelErrorKind.Overflow, $"{name}: {e.Message}");
+                }
+                catch (Exception e) when (e is not (OutOfMemoryException or InsufficientExecutionStackException))
+                {
+                    return CelValue.FromError(CelErrorKind.FunctionFailed, $"{name} failed: {e.Message}");
+                }
+            }
+            CelValue r;
+            if (impl.FN != null) r = impl.FN(values);
+            else if (impl.F1 != null) r = impl.F1(values[0]);
+            else if (impl.F2 != null) r = impl.F2(values[0], values[1]);
+            else r = impl.F3!(values[0], values[1], values[2]);
+            // A built-in answering "no such overload" lets a later implementation try.
+            if (impls.Length > 1 && r.IsError && r.Error!.Kind == CelErrorKind.NoSuchOverload && impl != impls[^1]) continue;
+            return r;
+        }
+        return Err.NoOverload(name, values);
+    }
+}
+
+internal sealed class ListNode(int offset, Node[] elements, bool[] optional) : Node(offset)
+{
+    private readonly bool _anyOptional = optional.Contains(true);
+
+    public override CelValue Eval(ref Frame f)
+    {
+        if (elements.Length == 0) return CelValue.ListOf([]);
+        if (!f.Charge(elements.Length)) return BudgetError();
+        var items = new CelValue[elements.Length];
+        int n = 0;
+        for (int i = 0; i < elements.Length; i++)
+        {
+            var v = elements[i].Eval(ref f);
+            if (v.IsError) return v;
+            if (_anyOptional && optional[i])
+            {
+                if (v.Kind != CelKind.Optional) return Located(Err.NoOverload("optional list element", v));
+                if (!v.OptionalHasValue) continue;
+                v = v.OptionalValue;
+            }
+            items[n++] = v;
+        }
+        if (n != items.Length) Array.Resize(ref items, n);
+        return CelValue.ListOf(items);
+    }
+}
+
+internal sealed class MapNode(int offset, Node[] keys, Node[] values, bool[] optional) : Node(offset)
+{
+    public override CelValue Eval(ref Frame f)
+    {
+        if (!f.Charge(keys.Length)) return BudgetError();
+        var map = new CelMap(keys.Length);
+        for (int i = 0; i < keys.Length; i++)
+        {
+            var k = keys[i].Eval(ref f);
+            if (k.IsError) return k;
+            var v = values[i].Eval(ref f);
+            if (v.IsError) return v;
+            if (!CelMap.IsValidKey(k))
+                return CelValue.FromError(new CelError(CelErrorKind.InvalidArgument, $"unsupported key type: {Err.TypeName(k)}", keys[i].Offset));
+            if (optional[i])
+            {
+                if (v.Kind != CelKind.Optional) return Located(Err.NoOverload("optional map entry", v));
+                if (!v.OptionalHasValue) continue;
+                v = v.OptionalValue;
+            }
+            if (!map.Set(k, v))
+                return CelValue.FromError(new CelError(CelErrorKind.InvalidArgument, $"map literal has a repeated key: {k}", keys[i].Offset));
+        }
+        return CelValue.MapOf(map);
+    }
+}
