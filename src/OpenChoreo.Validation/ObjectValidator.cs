@@ -15,23 +15,23 @@ namespace OpenChoreo.Validation;
 public sealed class ObjectValidator
 {
     private readonly KindRegistry _registry;
-    private readonly IRuleEngine? _rules;
+    private readonly IRuleEngine _rules;
     private readonly ValidationOptions _options;
     private readonly ConcurrentDictionary<string, SchemaNode> _schemas = new(StringComparer.Ordinal);
 
     /// <param name="registry">The kinds served; <see cref="KindRegistry.Default"/> when null.</param>
-    /// <param name="rules">Evaluates <c>x-kubernetes-validations</c>; when null those rules are not enforced.</param>
+    /// <param name="rules">Evaluates <c>x-kubernetes-validations</c>; <see cref="CelRuleEngine.Shared"/> when null.</param>
     /// <param name="options">Work limits; <see cref="ValidationOptions.Default"/> when null.</param>
     public ObjectValidator(KindRegistry? registry = null, IRuleEngine? rules = null, ValidationOptions? options = null)
     {
         _registry = registry ?? KindRegistry.Default;
-        _rules = rules;
+        _rules = rules ?? CelRuleEngine.Shared;
         _options = options ?? ValidationOptions.Default;
         _options.Check();
     }
 
-    /// <summary>Whether <c>x-kubernetes-validations</c> rules are evaluated (a rule engine was given).</summary>
-    public bool EnforcesRules => _rules is not null;
+    /// <summary>A validator over <see cref="KindRegistry.Default"/> with CEL rules and default limits.</summary>
+    public static ObjectValidator Shared { get; } = new();
 
     /// <summary>Resolves apiVersion and kind. The API turns <see cref="KindProblem"/> into 400 or 404.</summary>
     public KindCheck CheckKind(ResourceObject obj)
@@ -130,7 +130,7 @@ public sealed class ObjectValidator
             walker.Validate(value, OldField(old, name), prop, path);
         }
 
-        if (_rules is not null && !causes.Full && schema.HasRulesBelow)
+        if (!causes.Full && schema.HasRulesBelow)
         {
             if (causes.Items.FirstOrDefault(IsBlocking) is not null)
             {

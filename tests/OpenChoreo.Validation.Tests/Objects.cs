@@ -1,0 +1,43 @@
+using System.Text.Json.Nodes;
+using OpenChoreo.Model;
+
+namespace OpenChoreo.Validation.Tests;
+
+/// <summary>Builds test objects from YAML.</summary>
+internal static class Objects
+{
+    public static ResourceObject Yaml(string yaml) => new((JsonObject)YamlCodec.ReadOne(yaml)!);
+
+    public static ResourceObject Component(string spec = """
+        owner:
+          projectName: default
+        componentType: deployment/service
+        """) => Yaml($"""
+        apiVersion: openchoreo.dev/v1alpha1
+        kind: Component
+        metadata:
+          name: greeter
+          namespace: default
+        spec:
+        {Indent(spec)}
+        """);
+
+    public static ResourceObject Environment(string spec) => Yaml($"""
+        apiVersion: openchoreo.dev/v1alpha1
+        kind: Environment
+        metadata:
+          name: development
+          namespace: default
+        spec:
+        {Indent(spec)}
+        """);
+
+    public static ResourceObject WithSpec(ResourceObject obj, Action<JsonObject> edit)
+    {
+        var copy = obj.DeepClone();
+        edit((JsonObject)copy.Node["spec"]!);
+        return copy;
+    }
+
+    private static string Indent(string s) => string.Join("\n", s.Split('\n').Select(l => "  " + l));
+}
