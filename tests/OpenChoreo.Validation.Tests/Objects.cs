@@ -39,5 +39,12 @@ internal static class Objects
         return copy;
     }
 
+    public const string RulesNotCheckedNote =
+        "some validation rules were not checked because the object was invalid; correct the existing errors to complete validation";
+
+    /// <summary>Drops the note Kubernetes adds when schema errors keep CEL rules from running.</summary>
+    public static IReadOnlyList<StatusCause> WithoutRulesNote(IReadOnlyList<StatusCause> causes) =>
+        causes.Where(c => c.Message != RulesNotCheckedNote).ToArray();
+
     private static string Indent(string s) => string.Join("\n", s.Split('\n').Select(l => "  " + l));
 }
