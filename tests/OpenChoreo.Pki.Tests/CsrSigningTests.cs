@@ -42,11 +42,10 @@ public sealed class CsrSigningTests
     }
 
     [Fact]
-    public void RSA_3072_CSR_is_accepted()
+    public void RSA_2048_CSR_is_accepted()
     {
-        using var key = RSA.Create(3072);
-        using var cert = Ca.SignRequest(SigningRequests.Create(key, "x", uris: [Identity.ToUri()]), AgentPolicy).Certificate;
-        cert.GetRSAPublicKey()!.KeySize.ShouldBe(3072);
+        using var cert = Ca.SignRequest(SigningRequests.Create(Rsa2048.Value, "x", uris: [Identity.ToUri()]), AgentPolicy).Certificate;
+        cert.GetRSAPublicKey()!.KeySize.ShouldBe(2048);
     }
 
     [Fact]
@@ -92,11 +91,26 @@ public sealed class CsrSigningTests
     [Fact]
     public void RSA_is_refused_when_the_policy_allows_only_ECDSA()
     {
-        using var key = RSA.Create(2048);
-
-        var ex = Should.Throw<CertificateRequestRejectedException>(() => Ca.SignRequest(SigningRequests.Create(key, "x"), AgentPolicy with { AllowRsa = false }));
+        var ex = Should.Throw<CertificateRequestRejectedException>(() => Ca.SignRequest(SigningRequests.Create(Rsa2048.Value, "x"), AgentPolicy with { AllowRsa = false }));
 
         ex.Reason.ShouldBe(CsrRejectionReason.UnsupportedKeyAlgorithm);
+        ex.Message.ShouldBe("RSA keys are not accepted by this policy; use ECDSA P-256.");
+    }
+
+    [Fact]
+    public void SAN_kinds_the_policy_never_grants_are_refused()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=x", key, HashAlgorithmName.SHA256);
+        var san = new SubjectAlternativeNameBuilder();
+        san.AddUri(Identity.ToUri());
+        san.AddEmailAddress("root@example.com");
+        request.CertificateExtensions.Add(san.Build());
+
+        var ex = Should.Throw<CertificateRequestRejectedException>(() => Ca.SignRequest(request.CreateSigningRequestPem(), AgentPolicy));
+
+        ex.Reason.ShouldBe(CsrRejectionReason.SanNotAllowed);
+        ex.Message.ShouldBe("The CSR asks for SAN types this policy never grants (tags [1]).");
     }
 
     [Fact]

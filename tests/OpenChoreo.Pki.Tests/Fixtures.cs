@@ -9,6 +9,9 @@ internal static class Fixtures
     public static readonly CertificateAuthority Ca = CertificateAuthority.Create(new() { CommonName = "Test Platform CA" });
     public static readonly CertificateAuthority OtherCa = CertificateAuthority.Create(new() { CommonName = "Some Other CA" });
 
+    /// <summary>One RSA key for the tests that need any RSA key (RSA generation is slow on a busy machine).</summary>
+    public static readonly Lazy<System.Security.Cryptography.RSA> Rsa2048 = new(() => System.Security.Cryptography.RSA.Create(2048));
+
     public static readonly PlaneIdentity Identity = new("acme", "dataplane", "prod-eu");
 
     public static readonly Lazy<IssuedCertificate> Server = new(() => Ca.IssueServerCertificate(new()

@@ -12,7 +12,7 @@ public sealed class KeyStoreTests
         using var dir = new TempDirectory();
         var store = new KeyStore(dir.Path, NoEnv);
         using var ec = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        using var rsa = RSA.Create(2048);
+        var rsa = Fixtures.Rsa2048.Value;
 
         store.SavePrivateKey("agent", ec);
         store.SavePrivateKey("server", rsa);
