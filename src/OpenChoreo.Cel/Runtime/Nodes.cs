@@ -97,6 +97,7 @@ internal sealed class AttributeNode(int offset, (string Name, int Consumed)[] ca
         foreach (var (name, consumed) in candidates)
         {
             if (CelType.Find(name) is { } t) return SelectRest(CelValue.FromType(t), consumed);
+            if (name == "google.protobuf.NullValue.NULL_VALUE") return SelectRest(CelValue.FromInt(0), consumed);
         }
         return CelValue.FromError(new CelError(CelErrorKind.NoSuchVariable, $"no such attribute: undeclared reference to '{display}'", Offset));
     }
@@ -331,5 +332,19 @@ internal sealed class MapNode(int offset, Node[] keys, Node[] values, bool[] opt
                 return CelValue.FromError(new CelError(CelErrorKind.InvalidArgument, $"map literal has a repeated key: {k}", keys[i].Offset));
         }
         return CelValue.MapOf(map);
+    }
+}
+
+internal sealed class OptionalOrNode(int offset, Node optional, Node alternative, bool orValue) : Node(offset)
+{
+    public override CelValue Eval(ref Frame f)
+    {
+        var o = optional.Eval(ref f);
+        if (o.IsError) return o;
+        if (o.Kind != CelKind.Optional) return Located(Err.NoOverload(orValue ? "orValue" : "or", o));
+        if (o.OptionalHasValue) return orValue ? o.OptionalValue : o;
+        var alt = alternative.Eval(ref f);
+        if (alt.IsError || orValue) return alt;
+        return alt.Kind == CelKind.Optional ? alt : Located(Err.NoOverload("or", o, alt));
     }
 }
