@@ -7,6 +7,8 @@ internal static class ValueOps
 
     public static bool Equal(CelValue a, CelValue b)
     {
+        // Values from the host can nest arbitrarily deep; fail cleanly instead of overflowing the stack.
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         if (a.Kind != b.Kind)
         {
             if (IsNumber(a.Kind) && IsNumber(b.Kind)) return CompareNumbers(a, b) == 0;
