@@ -57,6 +57,10 @@ public sealed class CelProgram
         {
             result = CelValue.FromError(CelErrorKind.BudgetExceeded, "evaluation nested too deeply");
         }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            result = CelValue.FromError(CelErrorKind.Internal, $"internal error: {e.GetType().Name}: {e.Message}");
+        }
         if (frame.Exhausted)
             result = CelValue.FromError(CelErrorKind.BudgetExceeded, $"evaluation cost budget of {_maxCost} exceeded");
         if (result.IsError) return CelValue.FromError(result.Error!.WithPosition(Expression));

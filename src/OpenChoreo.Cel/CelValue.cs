@@ -253,7 +253,13 @@ public readonly partial struct CelValue
     /// Converts a plain .NET value: null, bool, integers, floating point, decimal, string, byte[], DateTimeOffset,
     /// DateTime (UTC), TimeSpan, JsonNode, JsonElement, CelValue, dictionaries (string or scalar keys) and sequences.
     /// </summary>
-    public static CelValue FromObject(object? value) => value switch
+    public static CelValue FromObject(object? value)
+    {
+        RuntimeHelpers.EnsureSufficientExecutionStack();
+        return FromObjectCore(value);
+    }
+
+    private static CelValue FromObjectCore(object? value) => value switch
     {
         null => Null,
         CelValue c => c,
@@ -331,6 +337,7 @@ public readonly partial struct CelValue
     /// </summary>
     public JsonNode? ToJsonNode()
     {
+        RuntimeHelpers.EnsureSufficientExecutionStack();
         switch (_kind)
         {
             case CelKind.Null: return null;

@@ -436,6 +436,8 @@ internal sealed class Parser
                 return new ComprehensionExpr(off, ComprehensionKind.TransformMapEntry, VarName(a[0], fn), VarName(a[1], fn), target, a[3], a[2]);
             case ("optMap", 2):
                 return new ComprehensionExpr(off, ComprehensionKind.OptMap, VarName(a[0], fn), null, target, a[1], null);
+            case ("sortBy", 2):
+                return new ComprehensionExpr(off, ComprehensionKind.SortBy, VarName(a[0], fn), null, target, a[1], null);
             case ("optFlatMap", 2):
                 return new ComprehensionExpr(off, ComprehensionKind.OptFlatMap, VarName(a[0], fn), null, target, a[1], null);
         }
