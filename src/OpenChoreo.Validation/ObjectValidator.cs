@@ -59,7 +59,7 @@ public sealed class ObjectValidator
             return new(null, KindProblem.UnknownApiVersion, FieldErrors.NotSupported(FieldPath.Of("apiVersion"), apiVersion, served));
         }
         return new(null, KindProblem.UnknownKind, new StatusCause("kind", CauseReasons.NotSupported,
-            $"Unsupported value: {JsonSerializer.Serialize(kind)}: no kind {JsonSerializer.Serialize(kind)} is served in version {JsonSerializer.Serialize(apiVersion)}"));
+            $"Unsupported value: {FieldErrors.Quote(kind)}: no kind {FieldErrors.Quote(kind)} is served in version {FieldErrors.Quote(apiVersion)}"));
     }
 
     /// <summary>

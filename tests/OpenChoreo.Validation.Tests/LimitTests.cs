@@ -23,7 +23,7 @@ public class LimitTests
         var v = new ObjectValidator(options: new ValidationOptions { MaxCauses = 2 });
         var obj = Objects.Component();
         obj.Node["spec"] = new JsonObject { ["a"] = 1, ["b"] = 2, ["c"] = 3 };
-        v.ValidateCreate(obj).Select(c => c.Field).ShouldBe(["spec.a", "spec.b", ""]);
+        v.ValidateCreate(obj).Select(c => c.Field).ShouldBe(["spec.owner", "spec.a", ""]);
     }
 
     [Fact]

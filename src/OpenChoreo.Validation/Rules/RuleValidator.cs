@@ -125,5 +125,5 @@ internal sealed class RuleValidator(IRuleEngine engine, CauseList causes)
 
     private ICompiledRule Compiled(RuleSpec rule) => (ICompiledRule)(rule.Compiled ??= engine.Compile(rule.Rule));
 
-    private static string Quoted(string s) => JsonSerializer.Serialize(s);
+    private static string Quoted(string s) => FieldErrors.Quote(s);
 }
