@@ -76,7 +76,14 @@ public sealed class ObjectValidator
         foreach (var (name, prop) in schema.Properties)
         {
             if (name is "metadata" or "apiVersion" or "kind") continue;
-            if (obj.Node[name] is { } child) Defaulter.Apply(child, prop, 1, _options.MaxDepth);
+            if (obj.Node.TryGetPropertyValue(name, out var child) && child is null && !prop.Nullable)
+            {
+                // "spec: null" and the like: pruned (or defaulted) like any non-nullable null.
+                obj.Node.Remove(name);
+                if (prop.HasDefault) obj.Node[name] = prop.Default?.DeepClone();
+                child = obj.Node[name];
+            }
+            if (child is not null) Defaulter.Apply(child, prop, 1, _options.MaxDepth);
         }
     }
 

@@ -92,6 +92,21 @@ public class DefaultingTests
     }
 
     [Fact]
+    public void A_null_top_level_field_is_pruned()
+    {
+        var project = Objects.Yaml("""
+            apiVersion: openchoreo.dev/v1alpha1
+            kind: Project
+            metadata: {name: p, namespace: default}
+            spec: null
+            """);
+        ObjectValidator.Shared.ValidateCreate(project).ShouldBe([new StatusCause("spec", CauseReasons.TypeInvalid, "Invalid value: \"null\": must be of type object")]);
+        ObjectValidator.Shared.Default(project);
+        project.Node.ContainsKey("spec").ShouldBeFalse();
+        ObjectValidator.Shared.ValidateCreate(project).ShouldBeEmpty();
+    }
+
+    [Fact]
     public void Object_defaults_are_deep_copies()
     {
         var a = Objects.Yaml("""
