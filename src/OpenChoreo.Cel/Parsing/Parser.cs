@@ -26,8 +26,6 @@ internal sealed class Parser
         if (source.Length > limits.MaxExpressionLength)
             throw CelParseException.At(source, 0, $"expression is {source.Length} characters, more than the limit of {limits.MaxExpressionLength}");
         var p = new Parser(source, limits, macros);
-        if (p._tokens.Count > limits.MaxExpressionLength / 2 + 16)
-            throw CelParseException.At(source, 0, "expression has too many tokens");
         var e = p.ParseExpr();
         if (p.Peek.Kind != TokenKind.Eof) throw p.Error(p.Peek.Offset, $"unexpected {Describe(p.Peek)}, expected end of expression");
         int height = AstDepth.Of(e);
