@@ -72,6 +72,42 @@ public class SchemaFeatureTests
     }
 
     [Fact]
+    public void Set_duplicates_compare_numbers_by_value_and_objects_by_content()
+    {
+        var set = With("""{"type":"array","x-kubernetes-list-type":"set","x-kubernetes-preserve-unknown-fields":true}""");
+        Single(set, """{"v":[1,"1",1.0]}""").Field.ShouldBe("spec.v[2]");
+        Single(set, """{"v":[{"a":1,"b":2},{"b":2,"a":1}]}""").Field.ShouldBe("spec.v[1]");
+        Valid(set, """{"v":[{"a":1},{"a":2},[1],[1,1]]}""");
+    }
+
+    [Fact]
+    public void Map_list_items_correlate_by_key_for_ratcheting()
+    {
+        // The stored item "a" violates maxLength (say the schema tightened); an update that leaves it alone passes,
+        // even when the list is reordered, but changing it re-validates it.
+        var s = With("""
+            {"type":"array","x-kubernetes-list-type":"map","x-kubernetes-list-map-keys":["name"],
+             "items":{"type":"object","properties":{"name":{"type":"string"},"value":{"type":"string","maxLength":3}}}}
+            """);
+        var v = Widgets.Validator(s);
+        var old = Widgets.Widget("""{"v":[{"name":"a","value":"toolong"},{"name":"b","value":"ok"}]}""");
+        v.ValidateUpdate(Widgets.Widget("""{"v":[{"name":"b","value":"new"},{"name":"a","value":"toolong"}]}"""), old).ShouldBeEmpty();
+        v.ValidateUpdate(Widgets.Widget("""{"v":[{"name":"a","value":"toolong!"},{"name":"b","value":"ok"}]}"""), old)
+            .ShouldBe([new StatusCause("spec.v[0].value", CauseReasons.TooLong, "Too long: may not be more than 3 characters")]);
+        v.ValidateCreate(old).ShouldBe([new StatusCause("spec.v[0].value", CauseReasons.TooLong, "Too long: may not be more than 3 characters")]);
+    }
+
+    [Fact]
+    public void Atomic_list_items_do_not_correlate()
+    {
+        var s = With("""{"type":"array","items":{"type":"string","maxLength":3}}""");
+        var v = Widgets.Validator(s);
+        var old = Widgets.Widget("""{"v":["toolong"]}""");
+        v.ValidateUpdate(Widgets.Widget("""{"v":["toolong","ok"]}"""), old)
+            .ShouldBe([new StatusCause("spec.v[0]", CauseReasons.TooLong, "Too long: may not be more than 3 characters")]);
+    }
+
+    [Fact]
     public void Map_lists_refuse_duplicate_keys()
     {
         var s = With("""
