@@ -218,10 +218,11 @@ public readonly partial struct CelValue
         if (v.TryGetValue(out string? s)) return FromString(s!);
         if (v.TryGetValue(out long l)) return FromInt(l);
         if (v.TryGetValue(out bool b)) return FromBool(b);
+        // Parsed JSON: decide int/uint/double from the number's text, not from what it converts to.
+        if (v.TryGetValue(out JsonElement e)) return FromJsonElement(e);
         if (v.TryGetValue(out double d)) return FromDouble(d);
         if (v.TryGetValue(out int i)) return FromInt(i);
         if (v.TryGetValue(out ulong ul)) return ul <= long.MaxValue ? FromInt((long)ul) : FromUInt(ul);
-        if (v.TryGetValue(out JsonElement e)) return FromJsonElement(e);
         return FromJsonElement(JsonSerializer.SerializeToElement(v));
     }
 
