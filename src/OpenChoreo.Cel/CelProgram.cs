@@ -45,7 +45,7 @@ public sealed class CelProgram
         var frame = new Frame
         {
             Vars = vars,
-            Locals = _slots == 0 ? null : new CelValue[_slots],
+            Overflow = _slots <= LocalBuffer.Size ? null : new CelValue[_slots - LocalBuffer.Size],
             Budget = _maxCost,
         };
         CelValue result;

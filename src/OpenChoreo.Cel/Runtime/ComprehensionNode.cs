@@ -16,13 +16,13 @@ internal sealed class ComprehensionNode(
         switch (kind)
         {
             case ComprehensionKind.Bind:
-                f.Locals![slot1] = r;
+                f.Local(slot1) = r;
                 return body.Eval(ref f);
             case ComprehensionKind.OptMap or ComprehensionKind.OptFlatMap:
                 {
                     if (r.Kind != CelKind.Optional) return Located(Err.NoOverload(macro, r));
                     if (!r.OptionalHasValue) return r;
-                    f.Locals![slot1] = r.OptionalValue;
+                    f.Local(slot1) = r.OptionalValue;
                     var v = body.Eval(ref f);
                     if (v.IsError || kind == ComprehensionKind.OptFlatMap)
                         return v.IsError || v.Kind == CelKind.Optional ? v : Located(Err.NoOverload(macro, v));
@@ -60,12 +60,12 @@ internal sealed class ComprehensionNode(
             }
             if (twoVars)
             {
-                f.Locals![slot1] = key;
-                f.Locals[slot2] = elem;
+                f.Local(slot1) = key;
+                f.Local(slot2) = elem;
             }
             else
             {
-                f.Locals![slot1] = elem;
+                f.Local(slot1) = elem;
             }
 
             if (filter != null)

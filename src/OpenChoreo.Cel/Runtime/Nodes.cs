@@ -8,7 +8,8 @@ namespace OpenChoreo.Cel.Runtime;
 internal struct Frame
 {
     public object? Vars;
-    public CelValue[]? Locals;
+    public LocalBuffer Inline;
+    public CelValue[]? Overflow;
     public long Budget;
     public bool Exhausted;
 
@@ -21,6 +22,11 @@ internal struct Frame
         Exhausted = true;
         return false;
     }
+
+    /// <summary>Comprehension variable slot: the first eight live in the frame itself (no allocation).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [System.Diagnostics.CodeAnalysis.UnscopedRef]
+    public ref CelValue Local(int slot) => ref slot < LocalBuffer.Size ? ref Inline[slot] : ref Overflow![slot - LocalBuffer.Size];
 
     public readonly bool TryLookup(string name, out CelValue value)
     {
@@ -42,6 +48,13 @@ internal struct Frame
         value = default;
         return false;
     }
+}
+
+[InlineArray(Size)]
+internal struct LocalBuffer
+{
+    public const int Size = 8;
+    private CelValue _first;
 }
 
 [InlineArray(8)]
@@ -89,7 +102,7 @@ internal sealed class ErrorNode(int offset, CelErrorKind kind, string message) :
 
 internal sealed class LocalNode(int offset, int slot) : Node(offset)
 {
-    public override CelValue Eval(ref Frame f) => f.Locals![slot];
+    public override CelValue Eval(ref Frame f) => f.Local(slot);
 }
 
 /// <summary>

@@ -62,5 +62,16 @@ public class ConformanceTests(ITestOutputHelper output)
             if (got < want) regressions.Add($"{file}: {got} passed, baseline {want}");
         }
         regressions.ShouldBeEmpty("conformance regressed below the baseline:\n" + ConformanceRunner.Describe(failures.Take(50)));
+
+        // The commitment: at least 95 % of the non-skipped tests pass, per target file and over all of them.
+        var target = results.Where(r => TargetFiles.Contains(r.File) && r.Outcome != Outcome.Skipped).ToList();
+        foreach (var file in TargetFiles)
+        {
+            var ran = target.Where(r => r.File == file).ToList();
+            ran.ShouldNotBeEmpty($"{file}: no test ran (missing file or everything skipped)");
+            double rate = ran.Count(r => r.Outcome == Outcome.Passed) / (double)ran.Count;
+            rate.ShouldBeGreaterThanOrEqualTo(0.95, $"{file}: pass rate {rate:P1}");
+        }
+        (target.Count(r => r.Outcome == Outcome.Passed) / (double)target.Count).ShouldBeGreaterThanOrEqualTo(0.95);
     }
 }
