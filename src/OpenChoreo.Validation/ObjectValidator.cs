@@ -87,6 +87,32 @@ public sealed class ObjectValidator
         }
     }
 
+    /// <summary>
+    /// Removes every field the schema does not declare (Kubernetes pruning) and returns the removed paths, for
+    /// requests with <c>fieldValidation=Ignore</c> (drop silently) or <c>Warn</c> (drop and warn). Strict requests
+    /// skip this: validation then reports each such field as <c>FieldUnknown</c>. Unknown kinds are left untouched.
+    /// </summary>
+    public IReadOnlyList<string> Prune(ResourceObject obj)
+    {
+        ArgumentNullException.ThrowIfNull(obj);
+        if (CheckKind(obj).Kind is not { } kind || JsonTypes.DepthExceeds(obj.Node, _options.MaxDepth)) return [];
+        var schema = SchemaOf(kind);
+        var removed = new List<string>();
+        foreach (var name in obj.Node.Select(kv => kv.Key).ToArray())
+        {
+            var path = FieldPath.Of(name);
+            if (name is "apiVersion" or "kind") continue;
+            if (name is "metadata") Pruner.PruneMetadata(obj.Node[name], path, removed);
+            else if (schema.Properties?.GetValueOrDefault(name) is { } prop) Pruner.Prune(obj.Node[name], prop, path, 1, _options.MaxDepth, removed);
+            else if (!schema.PreserveUnknownFields)
+            {
+                obj.Node.Remove(name);
+                removed.Add(name);
+            }
+        }
+        return removed;
+    }
+
     /// <summary>Validates an object about to be created.</summary>
     public IReadOnlyList<StatusCause> ValidateCreate(ResourceObject obj)
     {
