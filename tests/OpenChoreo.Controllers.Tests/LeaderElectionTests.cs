@@ -7,13 +7,14 @@ public class LeaderElectionTests
     [Fact]
     public async Task Exactly_one_of_two_replicas_leads_and_the_other_takes_over_when_it_stops()
     {
-        await using var a = await StoreHost.StartAsync(identity: "replica-a");
-        await using var b = await StoreHost.StartAsync(a.DatabasePath, identity: "replica-b");
-        await Eventually.WaitUntilAsync(() => a.Election.IsLeader || b.Election.IsLeader, "a leader is elected", TimeSpan.FromSeconds(15));
+        var db = await StoreHost.NewPostgresDatabaseAsync();
+        await using var a = await StoreHost.StartAsync(identity: "replica-a", postgres: db);
+        await using var b = await StoreHost.StartAsync(identity: "replica-b", postgres: db);
+        await Eventually.WaitUntilAsync(() => a.Election.IsLeader || b.Election.IsLeader, "a leader is elected", TimeSpan.FromSeconds(15), TestContext.Current.CancellationToken);
         (a.Election.IsLeader && b.Election.IsLeader).ShouldBeFalse("two leaders at once");
         var (leader, follower) = a.Election.IsLeader ? (a, b) : (b, a);
         await leader.StopAsync();
-        await Eventually.WaitUntilAsync(() => follower.Election.IsLeader, "the follower takes over", TimeSpan.FromSeconds(15));
+        await Eventually.WaitUntilAsync(() => follower.Election.IsLeader, "the follower takes over", TimeSpan.FromSeconds(15), TestContext.Current.CancellationToken);
         leader.Election.IsLeader.ShouldBeFalse();
     }
 
@@ -34,7 +35,7 @@ public class LeaderElectionTests
         }
         var started = DateTime.UtcNow;
         await using var b = await StoreHost.StartAsync(path, identity: "replica-b");
-        await Eventually.WaitUntilAsync(() => b.Election.IsLeader, "replica-b takes over after expiry", TimeSpan.FromSeconds(15));
+        await Eventually.WaitUntilAsync(() => b.Election.IsLeader, "replica-b takes over after expiry", TimeSpan.FromSeconds(15), TestContext.Current.CancellationToken);
         var waited = DateTime.UtcNow - started;
         waited.ShouldBeGreaterThan(TimeSpan.FromSeconds(1.8), "it must wait for the lease to expire");
         waited.ShouldBeLessThan(TimeSpan.FromSeconds(15), "failover within 15 s");
