@@ -250,6 +250,9 @@ public sealed class SqliteResourceStore : ResourceStoreBase
             _commands?.Dispose();
             _writer?.Dispose();
             _writer = null;
+            // Pooled readers would keep the file open after the store is gone.
+            using var pooled = new SqliteConnection(_readConnectionString);
+            SqliteConnection.ClearPool(pooled);
         }
         finally
         {
