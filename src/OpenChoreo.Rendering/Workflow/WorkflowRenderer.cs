@@ -1,0 +1,75 @@
+using System.Text.Json.Nodes;
+using OpenChoreo.Model;
+using OpenChoreo.Rendering.Schema;
+using OpenChoreo.Rendering.Templates;
+
+namespace OpenChoreo.Rendering.Workflow;
+
+/// <summary>Input of a ComponentWorkflow render: the workflow spec and the run's values.</summary>
+public sealed record WorkflowRenderInput
+{
+    public required string Organization { get; init; }
+    public required string ProjectName { get; init; }
+    public required string ComponentName { get; init; }
+
+    /// <summary>Name of the ComponentWorkflowRun (<c>ctx.componentWorkflowRunName</c>).</summary>
+    public required string RunName { get; init; }
+
+    /// <summary><c>ComponentWorkflow.spec</c> (schema, runTemplate).</summary>
+    public required JsonObject WorkflowSpec { get; init; }
+
+    /// <summary><c>spec.workflow.systemParameters</c> of the run (repository url, revision, appPath).</summary>
+    public JsonObject? SystemParameters { get; init; }
+
+    /// <summary><c>spec.workflow.parameters</c> of the run.</summary>
+    public JsonObject? Parameters { get; init; }
+}
+
+/// <summary>
+/// Renders a ComponentWorkflow's <c>runTemplate</c> (normally an Argo Workflow) for a run, with the variables
+/// <c>ctx.{componentWorkflowRunName, componentName, projectName, orgName}</c>, <c>systemParameters.*</c> and
+/// <c>parameters.*</c> (both pruned to their schemas, defaulted and validated).
+/// </summary>
+public sealed class WorkflowRenderer(TemplateEngine? engine = null)
+{
+    private readonly TemplateEngine _engine = engine ?? TemplateEngine.Default;
+
+    public static WorkflowRenderer Default { get; } = new();
+
+    /// <summary>The rendered object, or the errors.</summary>
+    public (JsonObject? Resource, IReadOnlyList<StatusCause> Errors) Render(WorkflowRenderInput input)
+    {
+        var errors = new List<StatusCause>();
+        var schemas = ComponentSchemas.Parse(input.WorkflowSpec, errors);
+        if (errors.Count > 0) return (null, errors);
+        var parameters = SchemaOps.Normalize(input.Parameters, schemas.Parameters, "spec.workflow.parameters", errors);
+        var system = schemas.SystemParameters is { } s
+            ? SchemaOps.Normalize(input.SystemParameters, s, "spec.workflow.systemParameters", errors)
+            : (JsonObject?)input.SystemParameters?.DeepClone() ?? new JsonObject();
+        if (errors.Count > 0) return (null, errors);
+        var vars = new Dictionary<string, JsonNode?>(StringComparer.Ordinal)
+        {
+            ["ctx"] = new JsonObject
+            {
+                ["componentWorkflowRunName"] = input.RunName,
+                ["componentName"] = input.ComponentName,
+                ["projectName"] = input.ProjectName,
+                ["orgName"] = input.Organization,
+            },
+            ["systemParameters"] = system,
+            ["parameters"] = parameters,
+        };
+        try
+        {
+            if (input.WorkflowSpec["runTemplate"] is not JsonObject template)
+                return (null, [new StatusCause("spec.runTemplate", CauseReasons.Required, "required value")]);
+            var rendered = _engine.Render(template, vars, "spec.runTemplate");
+            if (rendered is not JsonObject obj) return (null, [new StatusCause("spec.runTemplate", CauseReasons.Invalid, "must render to a map")]);
+            return (obj, []);
+        }
+        catch (TemplateException e)
+        {
+            return (null, [e.Cause]);
+        }
+    }
+}
