@@ -45,7 +45,7 @@ public sealed class CelProgram
         var frame = new Frame
         {
             Vars = vars,
-            Locals = _slots == 0 ? null : new CelValue[_slots],
+            Overflow = _slots <= LocalBuffer.Size ? null : new CelValue[_slots - LocalBuffer.Size],
             Budget = _maxCost,
         };
         CelValue result;
@@ -56,6 +56,10 @@ public sealed class CelProgram
         catch (InsufficientExecutionStackException)
         {
             result = CelValue.FromError(CelErrorKind.BudgetExceeded, "evaluation nested too deeply");
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            result = CelValue.FromError(CelErrorKind.Internal, $"internal error: {e.GetType().Name}: {e.Message}");
         }
         if (frame.Exhausted)
             result = CelValue.FromError(CelErrorKind.BudgetExceeded, $"evaluation cost budget of {_maxCost} exceeded");

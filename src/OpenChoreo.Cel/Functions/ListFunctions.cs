@@ -2,9 +2,103 @@ using OpenChoreo.Cel.Runtime;
 
 namespace OpenChoreo.Cel.Functions;
 
+/// <summary>The lists and sets extensions (<c>sortBy</c> is a macro, see the comprehension node).</summary>
 internal static class ListFunctions
 {
     public static void Register(FunctionTable t)
     {
+        t.Ternary("slice", Slice, CallStyle.Receiver);
+        t.Unary("flatten", l => Flatten(l, CelValue.FromInt(1)), CallStyle.Receiver);
+        t.Binary("flatten", Flatten, CallStyle.Receiver);
+        t.Unary("distinct", Distinct, CallStyle.Receiver);
+        t.Unary("reverse", l => l.Kind == CelKind.List ? CelValue.ListOf([.. l.ListItems().Reverse()]) : Err.NoOverload("reverse", l), CallStyle.Receiver);
+        t.Unary("sort", l => l.Kind == CelKind.List ? Sort("sort", l.ListItems(), l.ListItems()) : Err.NoOverload("sort", l), CallStyle.Receiver);
+        t.Unary("first", l => l.Kind == CelKind.List ? (l.ListCount == 0 ? CelValue.OptionalNone : CelValue.OptionalOf(l.ListAt(0))) : Err.NoOverload("first", l), CallStyle.Receiver);
+        t.Unary("last", l => l.Kind == CelKind.List ? (l.ListCount == 0 ? CelValue.OptionalNone : CelValue.OptionalOf(l.ListAt(l.ListCount - 1))) : Err.NoOverload("last", l), CallStyle.Receiver);
+        t.Unary("lists.range", Range);
+        t.Binary("sets.contains", (a, b) => Sets("sets.contains", a, b, (x, y) => y.All(e => ContainsValue(x, e))));
+        t.Binary("sets.equivalent", (a, b) => Sets("sets.equivalent", a, b, (x, y) => y.All(e => ContainsValue(x, e)) && x.All(e => ContainsValue(y, e))));
+        t.Binary("sets.intersects", (a, b) => Sets("sets.intersects", a, b, (x, y) => y.Any(e => ContainsValue(x, e))));
+    }
+
+    private static bool ContainsValue(CelValue[] list, CelValue v)
+    {
+        foreach (var item in list)
+            if (ValueOps.Equal(item, v)) return true;
+        return false;
+    }
+
+    private static CelValue Sets(string name, CelValue a, CelValue b, Func<CelValue[], CelValue[], bool> f) =>
+        a.Kind == CelKind.List && b.Kind == CelKind.List ? CelValue.FromBool(f(a.ListItems(), b.ListItems())) : Err.NoOverload(name, a, b);
+
+    private static CelValue Slice(CelValue l, CelValue s, CelValue e)
+    {
+        if (l.Kind != CelKind.List || s.Kind != CelKind.Int || e.Kind != CelKind.Int) return Err.NoOverload("slice", [l, s, e]);
+        long start = s.AsInt, end = e.AsInt, n = l.ListCount;
+        if (start < 0 || end < 0) return Err.Invalid($"cannot slice({start}, {end}), negative indexes not supported");
+        if (start > end) return Err.Invalid($"cannot slice({start}, {end}), start index must be less than or equal to end index");
+        if (end > n) return Err.Invalid($"cannot slice({start}, {end}), list is length {n}");
+        var r = new CelValue[end - start];
+        for (long i = start; i < end; i++) r[i - start] = l.ListAt((int)i);
+        return CelValue.ListOf(r);
+    }
+
+    private static CelValue Flatten(CelValue l, CelValue depth)
+    {
+        if (l.Kind != CelKind.List || depth.Kind != CelKind.Int) return Err.NoOverload("flatten", l, depth);
+        if (depth.AsInt < 0) return Err.Invalid("level must be non-negative");
+        var result = new List<CelValue>();
+        Flatten(l, depth.AsInt, result);
+        return CelValue.ListOf([.. result]);
+    }
+
+    private static void Flatten(CelValue l, long depth, List<CelValue> into)
+    {
+        int n = l.ListCount;
+        for (int i = 0; i < n; i++)
+        {
+            var item = l.ListAt(i);
+            if (item.Kind == CelKind.List && depth > 0) Flatten(item, Math.Min(depth - 1, 64), into);
+            else into.Add(item);
+        }
+    }
+
+    private static CelValue Distinct(CelValue l)
+    {
+        if (l.Kind != CelKind.List) return Err.NoOverload("distinct", l);
+        var result = new List<CelValue>();
+        foreach (var item in l.ListItems())
+        {
+            bool seen = false;
+            foreach (var r in result)
+                if (ValueOps.Equal(r, item)) { seen = true; break; }
+            if (!seen) result.Add(item);
+        }
+        return CelValue.ListOf([.. result]);
+    }
+
+    /// <summary>Stable sort of <paramref name="items"/> by <paramref name="keys"/>; keys must be mutually comparable.</summary>
+    public static CelValue Sort(string name, CelValue[] items, CelValue[] keys)
+    {
+        if (keys.Length == 0) return CelValue.ListOf([]);
+        var kind = keys[0].Kind;
+        foreach (var k in keys)
+        {
+            if (k.Kind != kind || ValueOps.Compare(k, keys[0], out bool ok) is null && !ok || k.Kind is CelKind.List or CelKind.Map or CelKind.Null)
+                return Err.Invalid($"{name}: list elements must have the same comparable type");
+        }
+        var idx = Enumerable.Range(0, items.Length).ToArray();
+        var ordered = idx.OrderBy(i => keys[i], Comparer<CelValue>.Create((a, b) => ValueOps.Compare(a, b, out _) ?? 0)).ToArray();
+        return CelValue.ListOf([.. ordered.Select(i => items[i])]);
+    }
+
+    private static CelValue Range(CelValue n)
+    {
+        if (n.Kind != CelKind.Int) return Err.NoOverload("lists.range", n);
+        if (n.AsInt < 0) return Err.Invalid("lists.range: negative length");
+        if (n.AsInt > 10_000_000) return CelValue.FromError(CelErrorKind.BudgetExceeded, "lists.range: length exceeds the limit of 10000000");
+        var r = new CelValue[n.AsInt];
+        for (int i = 0; i < r.Length; i++) r[i] = CelValue.FromInt(i);
+        return CelValue.ListOf(r);
     }
 }

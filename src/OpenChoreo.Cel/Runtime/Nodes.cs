@@ -8,7 +8,8 @@ namespace OpenChoreo.Cel.Runtime;
 internal struct Frame
 {
     public object? Vars;
-    public CelValue[]? Locals;
+    public LocalBuffer Inline;
+    public CelValue[]? Overflow;
     public long Budget;
     public bool Exhausted;
 
@@ -21,6 +22,11 @@ internal struct Frame
         Exhausted = true;
         return false;
     }
+
+    /// <summary>Comprehension variable slot: the first eight live in the frame itself (no allocation).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [System.Diagnostics.CodeAnalysis.UnscopedRef]
+    public ref CelValue Local(int slot) => ref slot < LocalBuffer.Size ? ref Inline[slot] : ref Overflow![slot - LocalBuffer.Size];
 
     public readonly bool TryLookup(string name, out CelValue value)
     {
@@ -44,6 +50,13 @@ internal struct Frame
     }
 }
 
+[InlineArray(Size)]
+internal struct LocalBuffer
+{
+    public const int Size = 8;
+    private CelValue _first;
+}
+
 [InlineArray(8)]
 internal struct ArgBuffer
 {
@@ -61,6 +74,16 @@ internal abstract class Node(int offset)
 
     protected static CelValue BudgetError() =>
         CelValue.FromError(CelErrorKind.BudgetExceeded, "evaluation cost budget exceeded");
+
+    /// <summary>Charges for the size of what a call built (strings, bytes, lists), so that doubling tricks hit the budget.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    protected static bool ChargeResult(ref Frame f, CelValue r) => r.Kind switch
+    {
+        CelKind.String => f.Charge(r.AsString.Length >> 3),
+        CelKind.Bytes => f.Charge(r.AsBytes.Length >> 3),
+        CelKind.List => f.Charge(r.ListCount),
+        _ => true,
+    };
 }
 
 internal sealed class ConstNode(int offset, CelValue value) : Node(offset)
@@ -79,7 +102,7 @@ internal sealed class ErrorNode(int offset, CelErrorKind kind, string message) :
 
 internal sealed class LocalNode(int offset, int slot) : Node(offset)
 {
-    public override CelValue Eval(ref Frame f) => f.Locals![slot];
+    public override CelValue Eval(ref Frame f) => f.Local(slot);
 }
 
 /// <summary>
@@ -97,6 +120,7 @@ internal sealed class AttributeNode(int offset, (string Name, int Consumed)[] ca
         foreach (var (name, consumed) in candidates)
         {
             if (CelType.Find(name) is { } t) return SelectRest(CelValue.FromType(t), consumed);
+            if (name == "google.protobuf.NullValue.NULL_VALUE") return SelectRest(CelValue.FromInt(0), consumed);
         }
         return CelValue.FromError(new CelError(CelErrorKind.NoSuchVariable, $"no such attribute: undeclared reference to '{display}'", Offset));
     }
@@ -194,7 +218,8 @@ internal sealed class Call1Node(int offset, Func<CelValue, CelValue> fn, Node ar
         var a = arg.Eval(ref f);
         if (a.IsError) return a;
         if (!f.Charge(1)) return BudgetError();
-        return Located(fn(a));
+        var r = fn(a);
+        return ChargeResult(ref f, r) ? Located(r) : BudgetError();
     }
 }
 
@@ -207,7 +232,8 @@ internal sealed class Call2Node(int offset, Func<CelValue, CelValue, CelValue> f
         var b = arg1.Eval(ref f);
         if (b.IsError) return b;
         if (!f.Charge(1)) return BudgetError();
-        return Located(fn(a, b));
+        var r = fn(a, b);
+        return ChargeResult(ref f, r) ? Located(r) : BudgetError();
     }
 }
 
@@ -222,7 +248,8 @@ internal sealed class Call3Node(int offset, Func<CelValue, CelValue, CelValue, C
         var c = arg2.Eval(ref f);
         if (c.IsError) return c;
         if (!f.Charge(1)) return BudgetError();
-        return Located(fn(a, b, c));
+        var r = fn(a, b, c);
+        return ChargeResult(ref f, r) ? Located(r) : BudgetError();
     }
 }
 
@@ -240,7 +267,8 @@ internal sealed class CallNode(int offset, string name, FunctionImpl[] impls, No
             values[i] = v;
         }
         if (!f.Charge(1 + args.Length)) return BudgetError();
-        return Located(Invoke(name, impls, values));
+        var r = Invoke(name, impls, values);
+        return ChargeResult(ref f, r) ? Located(r) : BudgetError();
     }
 
     public static CelValue Invoke(string name, FunctionImpl[] impls, ReadOnlySpan<CelValue> values)
@@ -331,5 +359,19 @@ internal sealed class MapNode(int offset, Node[] keys, Node[] values, bool[] opt
                 return CelValue.FromError(new CelError(CelErrorKind.InvalidArgument, $"map literal has a repeated key: {k}", keys[i].Offset));
         }
         return CelValue.MapOf(map);
+    }
+}
+
+internal sealed class OptionalOrNode(int offset, Node optional, Node alternative, bool orValue) : Node(offset)
+{
+    public override CelValue Eval(ref Frame f)
+    {
+        var o = optional.Eval(ref f);
+        if (o.IsError) return o;
+        if (o.Kind != CelKind.Optional) return Located(Err.NoOverload(orValue ? "orValue" : "or", o));
+        if (o.OptionalHasValue) return orValue ? o.OptionalValue : o;
+        var alt = alternative.Eval(ref f);
+        if (alt.IsError || orValue) return alt;
+        return alt.Kind == CelKind.Optional ? alt : Located(Err.NoOverload("or", o, alt));
     }
 }

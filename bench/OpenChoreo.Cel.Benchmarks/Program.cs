@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(OpenChoreo.Cel.Benchmarks.TemplateExpressions).Assembly).Run(args);
