@@ -126,7 +126,7 @@ public static class RenderingAdmission
                         errors.Add(new StatusCause($"{opPath}.path", CauseReasons.Invalid, "must be a JSON Pointer starting with '/'"));
                     else
                         engine.CheckString(opPathText, $"{opPath}.path", errors);
-                    if (name is not null and not "remove" && !op.ContainsKey("value"))
+                    if (name is "add" or "replace" or "mergeShallow" && !op.ContainsKey("value"))
                         errors.Add(new StatusCause($"{opPath}.value", CauseReasons.Required, $"required for {name}"));
                     if (name == "mergeShallow" && op["value"] is not null and not JsonObject)
                         errors.Add(new StatusCause($"{opPath}.value", CauseReasons.TypeInvalid, "mergeShallow needs a map value"));

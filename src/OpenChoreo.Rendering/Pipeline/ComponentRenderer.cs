@@ -22,7 +22,7 @@ public sealed class ComponentRenderer(TemplateEngine? engine = null)
     {
         ArgumentNullException.ThrowIfNull(input);
         var errors = new List<StatusCause>();
-        var ctSchemas = ComponentSchemas.Parse(input.ComponentTypeSpec, errors);
+        var ctSchemas = ComponentSchemas.ParseCached(input.ComponentTypeSpec, errors);
         if (errors.Count > 0) return RenderResult.Failed(Prefix(errors, "componentType"));
 
         var workload = WorkloadContext.ApplyOverrides(input.WorkloadSpec, input.ReleaseBindingSpec?["workloadOverrides"] as JsonObject);
@@ -69,7 +69,7 @@ public sealed class ComponentRenderer(TemplateEngine? engine = null)
                 if (!input.TraitSpecs.TryGetValue(traitName, out var traitSpec))
                     return RenderResult.Failed([new StatusCause(path + ".name", CauseReasons.NotFound, $"Trait \"{traitName}\" not found")]);
                 var traitErrors = new List<StatusCause>();
-                var traitSchemas = ComponentSchemas.Parse(traitSpec, traitErrors);
+                var traitSchemas = ComponentSchemas.ParseCached(traitSpec, traitErrors);
                 if (traitErrors.Count > 0) return RenderResult.Failed(Prefix(traitErrors, $"traits[{traitName}]"));
                 var overrides = input.ReleaseBindingSpec?["traitOverrides"]?[instance] as JsonObject;
                 var traitParams = ParameterMerger.Merge(traitSchemas, t?["parameters"] as JsonObject, overrides,
@@ -91,7 +91,6 @@ public sealed class ComponentRenderer(TemplateEngine? engine = null)
             }
         }
 
-        var m = (JsonObject)baseVars["metadata"]!;
         foreach (var (_, obj) in resources)
         {
             if (obj["metadata"] is not JsonObject meta) obj["metadata"] = meta = new JsonObject();
@@ -100,7 +99,6 @@ public sealed class ComponentRenderer(TemplateEngine? engine = null)
             labels["openchoreo.dev/environment"] = input.Environment.Name;
             labels["openchoreo.dev/project"] = input.ProjectName;
         }
-        _ = m;
 
         var output = resources
             .Select(r => new RenderedResource(NameGenerator.ResourceId((string?)r.Obj["kind"] ?? "", (string?)r.Obj["metadata"]?["name"] ?? ""), r.Plane, r.Obj))

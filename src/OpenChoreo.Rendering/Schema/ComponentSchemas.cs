@@ -19,6 +19,25 @@ public sealed record ComponentSchemas(SchemaNode Parameters, SchemaNode EnvOverr
         return new ComponentSchemas(parameters, envOverrides, system);
     }
 
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<JsonObject, Parsed> Cache = new();
+
+    private sealed record Parsed(ComponentSchemas Schemas, IReadOnlyList<StatusCause> Errors);
+
+    /// <summary>
+    /// Like <see cref="Parse"/>, memoised per spec object: renderers see the same snapshot many times. The spec must
+    /// not be modified afterwards (snapshots from a ComponentRelease never are).
+    /// </summary>
+    internal static ComponentSchemas ParseCached(JsonObject spec, List<StatusCause> errors)
+    {
+        var parsed = Cache.GetValue(spec, s =>
+        {
+            var e = new List<StatusCause>();
+            return new Parsed(Parse(s, e), e);
+        });
+        errors.AddRange(parsed.Errors);
+        return parsed.Schemas;
+    }
+
     /// <summary>
     /// The JSON Schema of <c>spec.schema</c> for clients: <c>{type: object, properties: {parameters, envOverrides[, systemParameters]}}</c>.
     /// Throws <see cref="ApiException"/> (422) when the schema does not parse.

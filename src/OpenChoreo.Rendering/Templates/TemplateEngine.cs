@@ -130,7 +130,7 @@ public sealed class TemplateEngine
         }
     }
 
-    private JsonNode? RenderNode(JsonNode? node, IReadOnlyDictionary<string, JsonNode?> vars, string path)
+    private JsonNode? RenderNode(JsonNode? node, IReadOnlyDictionary<string, JsonNode?> vars, FieldPath path)
     {
         switch (node)
         {
@@ -141,7 +141,7 @@ public sealed class TemplateEngine
                     var result = new JsonObject();
                     foreach (var (key, value) in o)
                     {
-                        var childPath = Schema.ShorthandSchema.Join(path, key);
+                        var childPath = new FieldPath(path, key);
                         string renderedKey = key;
                         if (key.Contains("${", StringComparison.Ordinal))
                         {
@@ -162,7 +162,7 @@ public sealed class TemplateEngine
                     var result = new JsonArray();
                     for (int i = 0; i < a.Count; i++)
                     {
-                        var rendered = RenderNode(a[i], vars, $"{path}[{i}]");
+                        var rendered = RenderNode(a[i], vars, new FieldPath(path, i));
                         if (!IsOmit(rendered)) result.Add(rendered);
                     }
                     return result;
@@ -174,7 +174,7 @@ public sealed class TemplateEngine
         }
     }
 
-    private JsonNode? RenderString(string s, IReadOnlyDictionary<string, JsonNode?> vars, string path)
+    private JsonNode? RenderString(string s, IReadOnlyDictionary<string, JsonNode?> vars, FieldPath path)
     {
         var spans = Scan(s, path);
         if (spans.Count == 0) return JsonValue.Create(s);
@@ -190,7 +190,7 @@ public sealed class TemplateEngine
         return JsonValue.Create(Interpolate(s, spans, vars, path));
     }
 
-    private string Interpolate(string s, IReadOnlyList<ExpressionSpan> spans, IReadOnlyDictionary<string, JsonNode?> vars, string path)
+    private string Interpolate(string s, IReadOnlyList<ExpressionSpan> spans, IReadOnlyDictionary<string, JsonNode?> vars, FieldPath path)
     {
         var sb = new StringBuilder(s.Length + 32);
         int cursor = 0;
@@ -213,7 +213,7 @@ public sealed class TemplateEngine
         return sb.ToString();
     }
 
-    private CelValue Evaluate(string expr, IReadOnlyDictionary<string, JsonNode?> vars, string path)
+    private CelValue Evaluate(string expr, IReadOnlyDictionary<string, JsonNode?> vars, FieldPath path)
     {
         var program = Compile(expr, path);
         var value = program.Evaluate(vars);
@@ -221,14 +221,14 @@ public sealed class TemplateEngine
         return value;
     }
 
-    private CelProgram Compile(string expr, string path)
+    private CelProgram Compile(string expr, FieldPath path)
     {
         if (Environment.TryCompile(expr, out var program, out var error)) return program!;
         throw new TemplateException(path,
             $"invalid CEL expression \"{ExpressionScanner.Clip(expr)}\" at line {error!.Line}, column {error.Column}: {error.Reason}");
     }
 
-    private static IReadOnlyList<ExpressionSpan> Scan(string s, string path)
+    private static IReadOnlyList<ExpressionSpan> Scan(string s, FieldPath path)
     {
         var spans = ExpressionScanner.Scan(s, out var error);
         if (error is not null) throw new TemplateException(path, error);

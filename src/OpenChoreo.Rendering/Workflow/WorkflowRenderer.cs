@@ -43,9 +43,16 @@ public sealed class WorkflowRenderer(TemplateEngine? engine = null)
         var schemas = ComponentSchemas.Parse(input.WorkflowSpec, errors);
         if (errors.Count > 0) return (null, errors);
         var parameters = SchemaOps.Normalize(input.Parameters, schemas.Parameters, "spec.workflow.parameters", errors);
-        var system = schemas.SystemParameters is { } s
-            ? SchemaOps.Normalize(input.SystemParameters, s, "spec.workflow.systemParameters", errors)
-            : (JsonObject?)input.SystemParameters?.DeepClone() ?? new JsonObject();
+        var system = (JsonObject?)input.SystemParameters?.DeepClone() ?? new JsonObject();
+        if (schemas.SystemParameters is { } s)
+        {
+            // System parameters are all strings by contract and upstream treats absent ones (e.g. an unpinned
+            // commit) as empty: type-check what is given, then fill the rest with "".
+            SchemaOps.Prune(system, s);
+            SchemaOps.ApplyDefaults(system, s);
+            SchemaOps.Validate(system, s, "spec.workflow.systemParameters", errors, requireFields: false);
+            FillAbsent(system, s);
+        }
         if (errors.Count > 0) return (null, errors);
         var vars = new Dictionary<string, JsonNode?>(StringComparer.Ordinal)
         {
@@ -70,6 +77,21 @@ public sealed class WorkflowRenderer(TemplateEngine? engine = null)
         catch (TemplateException e)
         {
             return (null, [e.Cause]);
+        }
+    }
+
+    private static void FillAbsent(JsonObject value, SchemaNode schema)
+    {
+        if (!schema.IsObject) return;
+        foreach (var (key, prop) in schema.Properties!)
+        {
+            if (!value.ContainsKey(key))
+            {
+                if (prop.IsObject) value[key] = new JsonObject();
+                else if (prop.Type == "string") value[key] = "";
+                else continue;
+            }
+            if (value[key] is JsonObject child) FillAbsent(child, prop);
         }
     }
 }
