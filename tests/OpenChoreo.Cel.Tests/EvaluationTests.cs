@@ -46,6 +46,9 @@ public class EvaluationTests
     [InlineData("{1: 'a', 2u: 'b'}[2]", "\"b\"")]
     [InlineData("[1, 'a', [true]] == [1.0, 'a', [true]]", "true")]
     [InlineData("1 < 1.5 && 2u > 1 && -1 < 0u", "true")]
+    [InlineData("[1, 2, 2].isSorted() && ![2, 1].isSorted()", "true")]
+    [InlineData("[1, 2, 3].sum() + [4, 9].max() - [5, 2].min()", "13")]
+    [InlineData("[1, 2, 1].indexOf(1) + [1, 2, 1].lastIndexOf(1) + 'abca'.indexOf('a')", "2")]
     public void Template_like_expressions(string expr, string expected) => Eval.Json(expr, Params).ShouldBe(expected);
 
     [Theory]

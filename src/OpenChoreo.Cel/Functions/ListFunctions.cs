@@ -16,6 +16,14 @@ internal static class ListFunctions
         t.Unary("first", l => l.Kind == CelKind.List ? (l.ListCount == 0 ? CelValue.OptionalNone : CelValue.OptionalOf(l.ListAt(0))) : Err.NoOverload("first", l), CallStyle.Receiver);
         t.Unary("last", l => l.Kind == CelKind.List ? (l.ListCount == 0 ? CelValue.OptionalNone : CelValue.OptionalOf(l.ListAt(l.ListCount - 1))) : Err.NoOverload("last", l), CallStyle.Receiver);
         t.Unary("lists.range", Range);
+
+        // The Kubernetes list library (used by CRD validation rules).
+        t.Unary("isSorted", l => l.Kind == CelKind.List ? IsSorted(l.ListItems()) : Err.NoOverload("isSorted", l), CallStyle.Receiver);
+        t.Unary("sum", Sum, CallStyle.Receiver);
+        t.Unary("min", l => l.Kind == CelKind.List ? Extreme("min", l.ListItems(), wantMax: false) : Err.NoOverload("min", l), CallStyle.Receiver);
+        t.Unary("max", l => l.Kind == CelKind.List ? Extreme("max", l.ListItems(), wantMax: true) : Err.NoOverload("max", l), CallStyle.Receiver);
+        t.Binary("indexOf", (l, v) => l.Kind == CelKind.List ? CelValue.FromInt(Array.FindIndex(l.ListItems(), e => ValueOps.Equal(e, v))) : Err.NoOverload("indexOf", l, v), CallStyle.Receiver);
+        t.Binary("lastIndexOf", (l, v) => l.Kind == CelKind.List ? CelValue.FromInt(Array.FindLastIndex(l.ListItems(), e => ValueOps.Equal(e, v))) : Err.NoOverload("lastIndexOf", l, v), CallStyle.Receiver);
         t.Binary("sets.contains", (a, b) => Sets("sets.contains", a, b, (x, y) => y.All(e => ContainsValue(x, e))));
         t.Binary("sets.equivalent", (a, b) => Sets("sets.equivalent", a, b, (x, y) => y.All(e => ContainsValue(x, e)) && x.All(e => ContainsValue(y, e))));
         t.Binary("sets.intersects", (a, b) => Sets("sets.intersects", a, b, (x, y) => y.Any(e => ContainsValue(x, e))));
@@ -90,6 +98,44 @@ internal static class ListFunctions
         var idx = Enumerable.Range(0, items.Length).ToArray();
         var ordered = idx.OrderBy(i => keys[i], Comparer<CelValue>.Create((a, b) => ValueOps.Compare(a, b, out _) ?? 0)).ToArray();
         return CelValue.ListOf([.. ordered.Select(i => items[i])]);
+    }
+
+    private static CelValue IsSorted(CelValue[] items)
+    {
+        for (int i = 1; i < items.Length; i++)
+        {
+            int? c = ValueOps.Compare(items[i - 1], items[i], out bool ok);
+            if (!ok || items[i].Kind != items[0].Kind) return Err.Invalid("isSorted: list elements must have the same comparable type");
+            if (c > 0) return CelValue.False;
+        }
+        return CelValue.True;
+    }
+
+    private static CelValue Sum(CelValue l)
+    {
+        if (l.Kind != CelKind.List) return Err.NoOverload("sum", l);
+        var items = l.ListItems();
+        if (items.Length == 0) return CelValue.FromInt(0);
+        var acc = items[0];
+        for (int i = 1; i < items.Length; i++)
+        {
+            acc = Operators.Add(acc, items[i]);
+            if (acc.IsError) return acc;
+        }
+        return ValueOps.IsNumber(acc.Kind) || acc.Kind == CelKind.Duration ? acc : Err.NoOverload("sum", l);
+    }
+
+    private static CelValue Extreme(string name, CelValue[] items, bool wantMax)
+    {
+        if (items.Length == 0) return Err.Invalid($"{name}: the list is empty");
+        var best = items[0];
+        for (int i = 1; i < items.Length; i++)
+        {
+            int? c = ValueOps.Compare(items[i], best, out bool ok);
+            if (!ok) return Err.NoOverload(name, items[i], best);
+            if (wantMax ? c > 0 : c < 0) best = items[i];
+        }
+        return best;
     }
 
     private static CelValue Range(CelValue n)

@@ -7,7 +7,10 @@ namespace OpenChoreo.Cel.Runtime;
 /// <summary>Per-evaluation state: the variables, comprehension slots and the remaining cost budget.</summary>
 internal struct Frame
 {
-    public object? Vars;
+    public IReadOnlyDictionary<string, JsonNode?>? JsonVars;
+    public IReadOnlyDictionary<string, CelValue>? CelVars;
+    public IReadOnlyDictionary<string, object?>? ObjectVars;
+    public JsonObject? JsonObjectVars;
     public LocalBuffer Inline;
     public CelValue[]? Overflow;
     public long Budget;
@@ -30,20 +33,22 @@ internal struct Frame
 
     public readonly bool TryLookup(string name, out CelValue value)
     {
-        switch (Vars)
+        // The typed source is set once per evaluation so that lookups need no interface type tests.
+        if (JsonVars != null)
         {
-            case IReadOnlyDictionary<string, JsonNode?> j:
-                if (j.TryGetValue(name, out var node)) { value = CelValue.FromJson(node); return true; }
-                break;
-            case IReadOnlyDictionary<string, CelValue> c:
-                if (c.TryGetValue(name, out value)) return true;
-                break;
-            case IReadOnlyDictionary<string, object?> o:
-                if (o.TryGetValue(name, out var obj)) { value = CelValue.FromObject(obj); return true; }
-                break;
-            case JsonObject jo:
-                if (jo.TryGetPropertyValue(name, out var n2)) { value = CelValue.FromJson(n2); return true; }
-                break;
+            if (JsonVars.TryGetValue(name, out var node)) { value = CelValue.FromJson(node); return true; }
+        }
+        else if (CelVars != null)
+        {
+            if (CelVars.TryGetValue(name, out value)) return true;
+        }
+        else if (ObjectVars != null)
+        {
+            if (ObjectVars.TryGetValue(name, out var obj)) { value = CelValue.FromObject(obj); return true; }
+        }
+        else if (JsonObjectVars != null)
+        {
+            if (JsonObjectVars.TryGetPropertyValue(name, out var n2)) { value = CelValue.FromJson(n2); return true; }
         }
         value = default;
         return false;

@@ -1,0 +1,232 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using OpenChoreo.Client;
+using OpenChoreo.Model;
+
+// Benchmarks a real `openchoreo control-plane` process through its HTTPS API:
+//   dotnet run -c Release --project bench/OpenChoreo.ControlPlane.Bench -- [--backend sqlite|postgres] [--postgres CONN]
+// The server binary is built first (dotnet build src/OpenChoreo.Server -c Release). Loopback only; every loop bounded.
+var backend = Arg("--backend") ?? "sqlite";
+var pg = Arg("--postgres") ?? Environment.GetEnvironmentVariable("OPENCHOREO_TEST_POSTGRES");
+var root = FindRoot();
+var server = Arg("--server") ?? Path.Combine(root, "artifacts/build/bin/OpenChoreo.Server/release/openchoreo");
+if (!File.Exists(server)) return Fail($"server binary not found at {server}: run 'dotnet build src/OpenChoreo.Server -c Release' first");
+if (backend == "postgres" && string.IsNullOrEmpty(pg)) return Fail("--postgres CONNECTION (or $OPENCHOREO_TEST_POSTGRES) is required for the postgres back end");
+
+var dataDir = Path.Combine(Path.GetTempPath(), "occ-bench-" + Guid.NewGuid().ToString("N")[..8]);
+var psi = new ProcessStartInfo(server, ["control-plane", "--data-dir", dataDir, "--listen", "https://127.0.0.1:0"])
+{
+    RedirectStandardOutput = true,
+    RedirectStandardError = true,
+};
+if (backend == "postgres")
+{
+    var db = "bench_" + Guid.NewGuid().ToString("N")[..8];
+    await CreateDatabase(pg!, db);
+    psi.Environment["OPENCHOREO_STORE__DRIVER"] = "postgres";
+    psi.Environment["OPENCHOREO_STORE__POSTGRESCONNECTIONSTRING"] = ReplaceDatabase(pg!, db);
+}
+using var proc = Process.Start(psi)!;
+proc.OutputDataReceived += (_, _) => { };
+proc.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine("server: " + e.Data); };
+proc.BeginOutputReadLine();
+proc.BeginErrorReadLine();
+try
+{
+    var context = await WaitForConfig(Path.Combine(dataDir, "occ-config"), proc);
+    using var client = new ApiClient(context);
+    var project = KindRegistry.Default.FindByKind("Project")!;
+    Console.WriteLine($"backend {backend}; server pid {proc.Id}; {Environment.ProcessorCount} cores; {context.Server}");
+
+    await Task.Delay(TimeSpan.FromSeconds(3));
+    var idleRss = RssMb(proc.Id);
+    Report("control-plane idle RSS", idleRss, "MB", "≤ 150 MB");
+
+    // Warm-up.
+    for (var i = 0; i < 200; i++) await client.ApplyAsync(project, Project($"warm-{i}"));
+
+    // Applies/s: 4 concurrent clients, 4,000 distinct single-object applies.
+    var sw = Stopwatch.StartNew();
+    var next = -1;
+    await Task.WhenAll(Enumerable.Range(0, 4).Select(async _ =>
+    {
+        int n;
+        while ((n = Interlocked.Increment(ref next)) < 4000) await client.ApplyAsync(project, Project($"apply-{n}"));
+    }));
+    Report("single-object applies/s (4 clients)", 4000 / sw.Elapsed.TotalSeconds, "/s", "≥ 2,000/s on SQLite");
+
+    // Get p99 at a paced 500 req/s for 10 s.
+    var latencies = new List<double>();
+    var start = Stopwatch.GetTimestamp();
+    var inflight = new List<Task>();
+    for (var i = 0; i < 5000; i++)
+    {
+        var due = start + (long)(i * Stopwatch.Frequency / 500.0);
+        while (Stopwatch.GetTimestamp() < due) await Task.Yield();
+        var name = $"apply-{i % 4000}";
+        inflight.Add(Task.Run(async () =>
+        {
+            var t0 = Stopwatch.GetTimestamp();
+            await client.GetAsync(project, "default", name);
+            lock (latencies) latencies.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+        }));
+    }
+    await Task.WhenAll(inflight);
+    Report("get p50 at 500 req/s", Percentile(latencies, 50), "ms", "");
+    Report("get p99 at 500 req/s", Percentile(latencies, 99), "ms", "≤ 5 ms");
+
+    // List of 10,000 objects (4,200 exist; add the rest).
+    next = 4199;
+    await Task.WhenAll(Enumerable.Range(0, 4).Select(async _ =>
+    {
+        int n;
+        while ((n = Interlocked.Increment(ref next)) < 10000) await client.ApplyAsync(project, Project($"apply-{n}"));
+    }));
+    var listTimes = new List<double>();
+    for (var i = 0; i < 5; i++)
+    {
+        var t0 = Stopwatch.GetTimestamp();
+        var (items, _) = await client.ListAsync(project, "default", "bench=yes");
+        listTimes.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+        if (items.Count < 10000) return Fail($"list returned {items.Count} objects");
+    }
+    Report("list of 10,000 objects (median of 5)", Percentile(listTimes, 50), "ms", "≤ 300 ms");
+
+    // Watch delivery to 100 watchers: 100 updates, 20 per second, latency from write to each watcher's receipt.
+    var delivery = new List<double>();
+    var sent = new Dictionary<string, long>();
+    using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+    var (_, rv) = await client.ListAsync(project, "default", "watchbench=yes");
+    await client.ApplyAsync(project, Project("watched", watch: true));
+    (_, rv) = await client.ListAsync(project, "default", "watchbench=yes");
+    var received = 0;
+    var watchers = Enumerable.Range(0, 100).Select(_ => Task.Run(async () =>
+    {
+        using var c = new ApiClient(context);
+        var seen = 0;
+        await foreach (var e in c.WatchAsync(project, "default", "watchbench=yes", rv, cts.Token))
+        {
+            var stamp = e.Object.Annotations.GetValueOrDefault("bench/seq");
+            long t0;
+            lock (sent) t0 = stamp is not null && sent.TryGetValue(stamp, out var v) ? v : 0;
+            if (t0 != 0) lock (delivery) delivery.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+            if (++seen == 100) break;
+        }
+        Interlocked.Increment(ref received);
+    })).ToArray();
+    await Task.Delay(1000);
+    for (var i = 0; i < 100; i++)
+    {
+        var obj = Project("watched", watch: true);
+        obj.SetAnnotation("bench/seq", i.ToString(CultureInfo.InvariantCulture));
+        lock (sent) sent[i.ToString(CultureInfo.InvariantCulture)] = Stopwatch.GetTimestamp();
+        await client.ApplyAsync(project, obj);
+        await Task.Delay(50);
+    }
+    await Task.WhenAll(watchers);
+    Report("watch delivery p50 (100 watchers)", Percentile(delivery, 50), "ms", "");
+    Report("watch delivery p99 (100 watchers)", Percentile(delivery, 99), "ms", "≤ 50 ms");
+    Report("control-plane RSS after the run", RssMb(proc.Id), "MB", "");
+    return 0;
+}
+finally
+{
+    proc.Kill(entireProcessTree: true);
+    await proc.WaitForExitAsync();
+    try { Directory.Delete(dataDir, true); } catch (IOException) { }
+}
+
+static ResourceObject Project(string name, bool watch = false) => new(new JsonObject
+{
+    ["apiVersion"] = "openchoreo.dev/v1alpha1",
+    ["kind"] = "Project",
+    ["metadata"] = new JsonObject
+    {
+        ["name"] = name,
+        ["namespace"] = "default",
+        ["labels"] = watch ? new JsonObject { ["watchbench"] = "yes" } : new JsonObject { ["bench"] = "yes" },
+    },
+    ["spec"] = new JsonObject { ["deploymentPipelineRef"] = "default" },
+});
+
+static void Report(string what, double value, string unit, string target) =>
+    Console.WriteLine($"{what,-42} {value,10:F1} {unit,-3} {target}");
+
+static double Percentile(List<double> values, double p)
+{
+    if (values.Count == 0) return double.NaN;
+    var sorted = values.Order().ToArray();
+    return sorted[Math.Clamp((int)Math.Ceiling(p / 100.0 * sorted.Length) - 1, 0, sorted.Length - 1)];
+}
+
+static double RssMb(int pid)
+{
+    foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+    {
+        if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+        {
+            return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
+        }
+    }
+    return double.NaN;
+}
+
+static async Task<ClientContext> WaitForConfig(string path, Process proc)
+{
+    var deadline = DateTime.UtcNow.AddSeconds(60);
+    while (DateTime.UtcNow < deadline)
+    {
+        if (proc.HasExited) throw new InvalidOperationException($"the server exited with {proc.ExitCode}");
+        if (File.Exists(path) && ClientConfig.Load(path).Current is { } c)
+        {
+            using var probe = new ApiClient(c);
+            try
+            {
+                await probe.Http.GetStringAsync("/readyz");
+                return c;
+            }
+            catch (HttpRequestException)
+            {
+            }
+        }
+        await Task.Delay(100);
+    }
+    throw new TimeoutException("the server did not become ready");
+}
+
+static async Task CreateDatabase(string conn, string db)
+{
+    var psql = new ProcessStartInfo("psql", [ToUri(conn), "-c", $"CREATE DATABASE {db}"]) { RedirectStandardOutput = true };
+    using var p = Process.Start(psql)!;
+    await p.WaitForExitAsync();
+    if (p.ExitCode != 0) throw new InvalidOperationException("could not create the benchmark database");
+}
+
+static string ToUri(string conn)
+{
+    var parts = conn.Split(';', StringSplitOptions.RemoveEmptyEntries).Select(kv => kv.Split('=', 2)).ToDictionary(kv => kv[0].Trim().ToLowerInvariant(), kv => kv[1].Trim());
+    return $"postgresql://{parts.GetValueOrDefault("username", "postgres")}@{parts.GetValueOrDefault("host", "127.0.0.1")}:{parts.GetValueOrDefault("port", "5432")}/{parts.GetValueOrDefault("database", "postgres")}";
+}
+
+static string ReplaceDatabase(string conn, string db) =>
+    string.Join(';', conn.Split(';', StringSplitOptions.RemoveEmptyEntries).Where(kv => !kv.TrimStart().StartsWith("Database", StringComparison.OrdinalIgnoreCase)).Append($"Database={db}"));
+
+string? Arg(string name)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+}
+
+static string FindRoot()
+{
+    var dir = new DirectoryInfo(AppContext.BaseDirectory);
+    while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "OpenChoreo.slnx"))) dir = dir.Parent;
+    return dir?.FullName ?? Directory.GetCurrentDirectory();
+}
+
+static int Fail(string message)
+{
+    Console.Error.WriteLine("error: " + message);
+    return 1;
+}
