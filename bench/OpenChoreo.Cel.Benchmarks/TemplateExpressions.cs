@@ -5,7 +5,8 @@ namespace OpenChoreo.Cel.Benchmarks;
 
 /// <summary>
 /// Ten expressions shaped like the ones in ComponentType/Trait templates, parsed (uncached) and evaluated
-/// (compiled once) against JSON variables holding a 100-item list.
+/// (compiled once) against JSON variables holding a 100-item list. Numbers are JsonValue over long, strings over
+/// string, as the platform's YAML codec produces them.
 /// </summary>
 [MemoryDiagnoser]
 public class TemplateExpressions
@@ -41,18 +42,18 @@ public class TemplateExpressions
         _source = Expressions[Expression];
         _program = _env.Compile(_source);
         var items = new JsonArray();
-        for (int i = 0; i < 100; i++) items.Add(new JsonObject { ["name"] = $"item-{i}", ["enabled"] = i % 3 == 0, ["port"] = 8000 + i });
+        for (int i = 0; i < 100; i++) items.Add(new JsonObject { ["name"] = $"item-{i}", ["enabled"] = i % 3 == 0, ["port"] = 8000L + i });
         var env = new JsonArray();
-        for (int i = 0; i < 10; i++) env.Add(new JsonObject { ["key"] = $"var_{i}", ["value"] = i });
+        for (int i = 0; i < 10; i++) env.Add(new JsonObject { ["key"] = $"var_{i}", ["value"] = (long)i });
         _vars = new Dictionary<string, JsonNode?>
         {
             ["metadata"] = new JsonObject { ["name"] = "checkout", ["namespace"] = "default" },
             ["parameters"] = new JsonObject
             {
-                ["replicas"] = 3,
+                ["replicas"] = 3L,
                 ["resources"] = new JsonObject { ["limits"] = new JsonObject { ["cpu"] = "500m", ["memory"] = "256Mi" } },
                 ["image"] = new JsonObject { ["repository"] = "registry.local/checkout", ["tag"] = "v1.2.3" },
-                ["autoscaling"] = new JsonObject { ["enabled"] = true, ["max"] = 10 },
+                ["autoscaling"] = new JsonObject { ["enabled"] = true, ["max"] = 10L },
                 ["labels"] = new JsonObject { ["team"] = "payments", ["env"] = "dev" },
                 ["items"] = items,
                 ["env"] = env,

@@ -60,8 +60,10 @@ public class ParserTests
     }
 
     [Theory]
-    [InlineData("1 +", 1, 4, "unexpected end of input")]
-    [InlineData("a.b(\n  c,,)", 2, 5, "unexpected 'Comma'")]
+    [InlineData("1 +", 1, 4, "unexpected end of input, expected an expression")]
+    [InlineData("a.b(\n  c,,)", 2, 5, "unexpected ',', expected an expression")]
+    [InlineData("[1 2]", 1, 4, "unexpected literal, expected ']'")]
+    [InlineData("{'a' 1}", 1, 6, "unexpected literal, expected ':'")]
     [InlineData("'unterminated", 1, 1, "unterminated string literal")]
     [InlineData(@"'\q'", 1, 2, @"invalid escape sequence: \q")]
     [InlineData("9223372036854775808", 1, 1, "integer literal out of range")]

@@ -135,7 +135,7 @@ internal sealed class Lexer
         throw Error(start, $"token recognition error at: '{c}'");
     }
 
-    private static Token Simple(TokenKind kind, int start) => new(kind, start, "", default);
+    private Token Simple(TokenKind kind, int start) => new(kind, start, _src[start.._pos], default);
 
     private Token EscapedIdent(int start)
     {

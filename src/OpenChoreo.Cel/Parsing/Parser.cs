@@ -59,7 +59,8 @@ internal sealed class Parser
     {
         TokenKind.Eof => "end of input",
         TokenKind.Ident or TokenKind.ReservedIdent => $"identifier '{t.Text}'",
-        _ => $"'{t.Kind}'",
+        TokenKind.Int or TokenKind.Uint or TokenKind.Double or TokenKind.String or TokenKind.Bytes => "literal",
+        _ => $"'{t.Text}'",
     };
 
     private void Enter(int offset)
@@ -369,7 +370,7 @@ internal sealed class Parser
                     return new IdentExpr(absolute ? t.Offset : id.Offset, id.Text, absolute);
                 }
             default:
-                throw Error(t.Offset, $"unexpected {Describe(t)}");
+                throw Error(t.Offset, $"unexpected {Describe(t)}, expected an expression");
         }
     }
 

@@ -15,6 +15,39 @@ internal struct Frame
     public CelValue[]? Overflow;
     public long Budget;
     public bool Exhausted;
+    private byte _dottedKeys; // 0 not yet known, 1 none, 2 some (or unknowable)
+
+    /// <summary>
+    /// Whether any variable name contains a dot, so that <c>a.b</c> could name a variable rather than a field.
+    /// Checked once per evaluation; sources that cannot be scanned without allocating count as "some".
+    /// </summary>
+    public bool MayHaveDottedKeys()
+    {
+        if (_dottedKeys == 0) _dottedKeys = ScanDottedKeys() ? (byte)2 : (byte)1;
+        return _dottedKeys == 2;
+    }
+
+    private readonly bool ScanDottedKeys()
+    {
+        switch (JsonVars ?? (object?)CelVars ?? (object?)ObjectVars ?? JsonObjectVars)
+        {
+            case null: return false;
+            case Dictionary<string, JsonNode?> d:
+                foreach (var k in d.Keys) if (k.Contains('.')) return true;
+                return false;
+            case Dictionary<string, CelValue> d:
+                foreach (var k in d.Keys) if (k.Contains('.')) return true;
+                return false;
+            case Dictionary<string, object?> d:
+                foreach (var k in d.Keys) if (k.Contains('.')) return true;
+                return false;
+            case JsonObject o:
+                foreach (var kv in o) if (kv.Key.Contains('.')) return true;
+                return false;
+            default:
+                return true;
+        }
+    }
 
     /// <summary>Spends <paramref name="cost"/>; false once the budget is gone (and stays gone).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -116,11 +149,21 @@ internal sealed class LocalNode(int offset, int slot) : Node(offset)
 /// </summary>
 internal sealed class AttributeNode(int offset, (string Name, int Consumed)[] candidates, string[] fields, string display) : Node(offset)
 {
+    // The last candidate is the bare root name; the others are qualified or container-prefixed.
+    private readonly bool _qualified = candidates.Length > 1;
+
     public override CelValue Eval(ref Frame f)
     {
-        foreach (var (name, consumed) in candidates)
+        if (_qualified && f.MayHaveDottedKeys())
         {
-            if (f.TryLookup(name, out var v)) return SelectRest(v, consumed);
+            foreach (var (name, consumed) in candidates)
+            {
+                if (f.TryLookup(name, out var v)) return SelectRest(v, consumed);
+            }
+        }
+        else if (f.TryLookup(candidates[^1].Name, out var root))
+        {
+            return SelectRest(root, 1);
         }
         foreach (var (name, consumed) in candidates)
         {
