@@ -14,9 +14,10 @@ public sealed class PostgresResourceStoreTests(PostgresServer server, PostgresRe
 
     private string ConnectionString => database.GetConnectionString(server);
 
-    private static PostgresResourceStore Create(string connectionString, ResourceStoreOptions options, TimeProvider time) =>
+    private static PostgresResourceStore Create(string connectionString, ResourceStoreOptions options, TimeProvider time,
+        ListLogger<PostgresResourceStore>? logger = null) =>
         new(Options.Create(new PostgresStoreOptions { ConnectionString = connectionString, PollInterval = TimeSpan.FromSeconds(5) }),
-            Options.Create(options), time, NullLogger<PostgresResourceStore>.Instance);
+            Options.Create(options), time, (Microsoft.Extensions.Logging.ILogger<PostgresResourceStore>?)logger ?? NullLogger<PostgresResourceStore>.Instance);
 
     [Fact]
     public async Task A_watcher_on_one_instance_sees_writes_made_through_another()
@@ -61,6 +62,44 @@ public sealed class PostgresResourceStoreTests(PostgresServer server, PostgresRe
         await using var store = Create(csb.ConnectionString, new ResourceStoreOptions(), Time);
         var created = await store.CreateAsync(Obj("multi"), Ct);
         (await NewStore().GetAsync(Key("multi"), Ct))!.Uid.ShouldBe(created.Uid);
+    }
+
+    [Fact]
+    public async Task With_a_standby_listed_first_writes_still_go_to_the_primary_and_replicate()
+    {
+        await using var standby = await server.StartStandbyAsync();
+        var primary = new NpgsqlConnectionStringBuilder(ConnectionString);
+        var csb = new NpgsqlConnectionStringBuilder(ConnectionString)
+        {
+            Host = $"127.0.0.1:{standby.Port},{primary.Host}:{primary.Port}",
+            TargetSessionAttributes = "prefer-standby",
+        };
+        var log = new ListLogger<PostgresResourceStore>();
+        await using var store = Create(csb.ConnectionString, new ResourceStoreOptions(), Time, log);
+        var from = await store.GetRevisionAsync(Ct);
+        var watch = Watch(store, new ListOptions("Component", Ns), from);
+        var created = await store.CreateAsync(Obj("replicated"), Ct);
+        (await store.GetRevisionAsync(Ct)).ShouldBe(from + 1);
+        try
+        {
+            (await watch.WaitForAsync(1)).ShouldHaveSingleItem().Object.Uid.ShouldBe(created.Uid);
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException(string.Join("\n", log.Lines), e);
+        }
+        log.Lines.ShouldBeEmpty();
+
+        // The standby is read-only and receives the write by streaming replication.
+        var onStandby = new NpgsqlConnectionStringBuilder(ConnectionString) { Host = "127.0.0.1", Port = standby.Port }.ConnectionString;
+        await Eventually.TrueAsync(async () =>
+        {
+            await using var conn = new NpgsqlConnection(onStandby);
+            await conn.OpenAsync(Ct);
+            await using var cmd = new NpgsqlCommand("SELECT count(*) FROM oc_objects WHERE uid = $1", conn);
+            cmd.Parameters.AddWithValue(created.Uid!);
+            return (long)(await cmd.ExecuteScalarAsync(Ct))! == 1;
+        }, "the object is replicated to the standby");
     }
 
     /// <summary>One database per test class.</summary>

@@ -63,6 +63,51 @@ public sealed class PostgresServer : IAsyncLifetime
         Directory.Delete(_dir, recursive: true);
     }
 
+    /// <summary>
+    /// Starts a streaming standby of this server (pg_basebackup -R) on a free loopback port; dispose to stop it.
+    /// </summary>
+    public async Task<Standby> StartStandbyAsync()
+    {
+        var primary = new NpgsqlConnectionStringBuilder(ConnectionString);
+        var dir = Directory.CreateTempSubdirectory("oc-store-standby-").FullName;
+        var asRoot = Environment.UserName == "root";
+        if (asRoot) await RunAsync("chown", ["-R", "postgres:postgres", dir]);
+        var data = Path.Combine(dir, "data");
+        await RunPgAsync(asRoot, "pg_basebackup", ["-h", primary.Host!, "-p", primary.Port.ToString(), "-U", primary.Username ?? "postgres",
+            "-D", data, "-R", "-X", "stream"]);
+        var port = FreePort();
+        // A standby needs at least the primary's max_connections.
+        string maxConnections;
+        await using (var conn = new NpgsqlConnection(ConnectionString))
+        {
+            await conn.OpenAsync();
+            await using var show = new NpgsqlCommand("SHOW max_connections", conn);
+            maxConnections = (string)(await show.ExecuteScalarAsync())!;
+        }
+        try
+        {
+            await RunPgAsync(asRoot, "pg_ctl", ["-D", data, "-l", Path.Combine(dir, "server.log"), "-o",
+                $"-p {port} -k {dir} -c listen_addresses=127.0.0.1 -c max_connections={maxConnections}", "-w", "start"]);
+        }
+        catch
+        {
+            Directory.Delete(dir, recursive: true);
+            throw;
+        }
+        return new Standby(port, async () =>
+        {
+            await RunPgAsync(asRoot, "pg_ctl", ["-D", data, "-m", "immediate", "stop"]);
+            Directory.Delete(dir, recursive: true);
+        });
+    }
+
+    public sealed class Standby(int port, Func<Task> stop) : IAsyncDisposable
+    {
+        public int Port { get; } = port;
+
+        public async ValueTask DisposeAsync() => await stop();
+    }
+
     private static Task RunPgAsync(bool asRoot, string tool, string[] args) =>
         asRoot ? RunAsync("runuser", ["-u", "postgres", "--", Path.Combine(BinDir, tool), .. args])
                : RunAsync(Path.Combine(BinDir, tool), args);
