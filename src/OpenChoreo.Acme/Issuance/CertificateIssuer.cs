@@ -65,10 +65,12 @@ public sealed class CertificateIssuer
         var order = await client.NewOrderAsync(request.DnsNames, cancellationToken).ConfigureAwait(false);
         progress?.Report(new(IssuanceStage.OrderCreated, $"Order {order.Location} for {string.Join(", ", request.DnsNames)}"));
 
-        if (order.Status == AcmeStatus.Pending)
+        if (order.Status is AcmeStatus.Pending or AcmeStatus.Ready)
         {
+            // A ready order still lists its (reused) authorizations: walking them reports the reuse.
             await AuthorizeAsync(client, order, request.Solver, progress, cancellationToken).ConfigureAwait(false);
-            order = await client.WaitForOrderAsync(order.Location, AcmeStatus.Ready, cancellationToken).ConfigureAwait(false);
+            if (order.Status == AcmeStatus.Pending)
+                order = await client.WaitForOrderAsync(order.Location, AcmeStatus.Ready, cancellationToken).ConfigureAwait(false);
         }
         else if (order.Status == AcmeStatus.Invalid)
         {

@@ -63,6 +63,7 @@ public sealed class Rfc2136ChallengeSolver : IChallengeSolver
             message.TSigOptions = new TSigRecord(DomainName.Parse(_options.TsigKeyName!), TSigAlgorithm.Sha256,
                 _options.TimeProvider.GetUtcNow().UtcDateTime, _options.TsigFudge, message.TransactionID, ReturnCode.NoError, null, _secret);
 
+        var shown = name.ToString().TrimEnd('.');
         DnsUpdateMessage? response;
         using (var client = DnsTxtProbe.Client(_options.Server, _options.QueryTimeout))
         {
@@ -72,18 +73,18 @@ public sealed class Rfc2136ChallengeSolver : IChallengeSolver
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                throw new ChallengeSolverException($"The DNS update ({operation} {name} TXT) to {_options.Server} failed: {ex.Message}", "TransportError", ex);
+                throw new ChallengeSolverException($"The DNS update ({operation} {shown} TXT) to {_options.Server} failed: {ex.Message}", "TransportError", ex);
             }
         }
         var code = response?.ReturnCode;
-        AcmeLog.DnsUpdate(_logger, operation, name.ToString(), _options.Server.ToString(), code?.ToString() ?? "no answer");
+        AcmeLog.DnsUpdate(_logger, operation, shown, _options.Server.ToString(), code?.ToString() ?? "no answer");
         if (response is null)
-            throw new ChallengeSolverException($"The DNS server {_options.Server} did not answer the update ({operation} {name} TXT) within {_options.QueryTimeout.TotalSeconds:0.#} s.", "Timeout");
+            throw new ChallengeSolverException($"The DNS server {_options.Server} did not answer the update ({operation} {shown} TXT) within {_options.QueryTimeout.TotalSeconds:0.#} s.", "Timeout");
         if (code != ReturnCode.NoError)
-            throw new ChallengeSolverException(Explain(operation, name, response), code.ToString());
+            throw new ChallengeSolverException(Explain(operation, shown, response), code.ToString());
     }
 
-    private string Explain(string operation, DomainName name, DnsUpdateMessage response)
+    private string Explain(string operation, string name, DnsUpdateMessage response)
     {
         var what = $"The DNS server {_options.Server} refused the update ({operation} {name} TXT in zone {_options.Zone}) with {response.ReturnCode}";
         var tsigError = response.TSigOptions?.Error;
