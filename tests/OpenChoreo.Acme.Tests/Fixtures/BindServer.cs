@@ -117,7 +117,7 @@ public sealed partial class BindServer : IDisposable
 
     private static async Task<string> RunAsync(string file, params string[] args)
     {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo(ExternalProcess.Resolve(file)) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in args) start.ArgumentList.Add(a);
         using var p = Process.Start(start)!;
         var output = await p.StandardOutput.ReadToEndAsync();

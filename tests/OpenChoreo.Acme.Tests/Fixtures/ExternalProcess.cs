@@ -12,7 +12,7 @@ public sealed class ExternalProcess : IDisposable
 
     public ExternalProcess(string file, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo(Resolve(file)) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in args) start.ArgumentList.Add(a);
         if (environment is not null)
             foreach (var (k, v) in environment) start.Environment[k] = v;
@@ -25,6 +25,14 @@ public sealed class ExternalProcess : IDisposable
     }
 
     public bool HasExited => _process.HasExited;
+
+    /// <summary>Finds daemons in sbin too: a non-login PATH often lacks it (named lives in /usr/sbin).</summary>
+    public static string Resolve(string file)
+    {
+        foreach (var dir in new[] { "/usr/sbin", "/usr/bin", "/sbin", "/usr/local/bin" })
+            if (File.Exists(Path.Combine(dir, file))) return Path.Combine(dir, file);
+        return file;
+    }
 
     public string Output
     {
