@@ -116,8 +116,9 @@ public sealed class AcmeClientTests(AcmeWorld world)
     {
         using var otherCa = Pki.CertificateAuthority.Create();
         var wrongTrust = new Pki.TrustBundle([System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(otherCa.Certificate.RawData)]);
-        using var client = new AcmeClient(world.Pebble.ClientOptions() with { TrustBundle = wrongTrust, MaxTransportRetries = 0 }, AcmeAccountKey.Generate());
+        using var client = new AcmeClient(world.Pebble.ClientOptions() with { TrustBundle = wrongTrust, MaxTransportRetries = 3 }, AcmeAccountKey.Generate());
         var ex = await Should.ThrowAsync<AcmeServerUnavailableException>(() => client.GetDirectoryAsync(Ct));
         ex.Message.ShouldContain("The SSL connection could not be established");
+        ex.Attempts.ShouldBe(1, "an untrusted certificate is not retried");
     }
 }

@@ -290,7 +290,8 @@ public sealed class AcmeClient : IDisposable
             {
                 failure = new TimeoutException($"no answer within {_options.RequestTimeout.TotalSeconds:0.#} s", ex);
             }
-            if (attempt > _options.MaxTransportRetries)
+            // A certificate the trust bundle refuses will not change on retry: fail at once.
+            if (attempt > _options.MaxTransportRetries || failure.InnerException is System.Security.Authentication.AuthenticationException)
                 throw new AcmeServerUnavailableException(
                     $"The ACME server at {request.RequestUri!.GetLeftPart(UriPartial.Authority)} cannot be reached after {attempt} attempt(s): {failure.Message}",
                     attempt, failure);
