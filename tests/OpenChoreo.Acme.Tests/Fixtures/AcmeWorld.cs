@@ -27,8 +27,19 @@ public sealed class AcmeWorld : IAsyncLifetime
             AuthzReusePercent = authzReusePercent,
         });
 
+    private static readonly Lazy<string> KeyStoreRoot = new(() =>
+    {
+        var root = Path.Combine(Path.GetTempPath(), "oc-acme-ks-" + Guid.NewGuid().ToString("N")[..10]);
+        // Key stores are used by tests inside and outside the collection: remove them all when the run ends.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try { Directory.Delete(root, recursive: true); } catch (IOException) { }
+        };
+        return root;
+    });
+
     public static KeyStore NewKeyStore() =>
-        new(Path.Combine(Path.GetTempPath(), "oc-acme-ks-" + Guid.NewGuid().ToString("N")[..10]),
+        new(Path.Combine(KeyStoreRoot.Value, Guid.NewGuid().ToString("N")[..10]),
             new KeyStoreOptions { MasterKey = new byte[32], ReadEnvironment = false });
 
     public async ValueTask DisposeAsync()
