@@ -16,7 +16,7 @@ oc_apt_install() {
 }
 
 oc_install_test_prereqs() {
-  oc_apt_install postgresql
+  oc_apt_install postgresql pebble bind9 bind9-utils
 }
 
 oc_pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
