@@ -19,11 +19,8 @@ public static class CliApp
         root.Add(DeleteCommand.Create(globals, io));
         root.Add(ConfigCommand.Create(globals, io));
         root.Add(VersionCommand.Create(globals, io));
-<<<<<<< HEAD
-        root.Add(RenderCommand.Create(globals, io));
-=======
         root.Add(CelCommand.Create(io));
->>>>>>> main
+        root.Add(RenderCommand.Create(globals, io));
         var parse = root.Parse(args);
         return await parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr });
     }
