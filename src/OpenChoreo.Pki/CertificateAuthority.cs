@@ -149,7 +149,7 @@ public sealed class CertificateAuthority : IDisposable
         try
         {
             CertificateRequest.LoadSigningRequestPem(csrPem, HashAlgorithmName.SHA256,
-                CertificateRequestLoadOptions.SkipSignatureValidation, RSASignaturePadding.Pkcs1);
+                CertificateRequestLoadOptions.SkipSignatureValidation | CertificateRequestLoadOptions.UnsafeLoadCertificateExtensions, RSASignaturePadding.Pkcs1);
         }
         catch (Exception ex) when (ex is CryptographicException or ArgumentException or AsnContentException)
         {
@@ -158,8 +158,9 @@ public sealed class CertificateAuthority : IDisposable
         try
         {
             // Parsed fine above, so a failure here is the self-signature: proof that the requester holds the key.
+            // Requested extensions are loaded only to be inspected; none is ever copied into the certificate.
             return CertificateRequest.LoadSigningRequestPem(csrPem, HashAlgorithmName.SHA256,
-                CertificateRequestLoadOptions.Default, RSASignaturePadding.Pkcs1);
+                CertificateRequestLoadOptions.UnsafeLoadCertificateExtensions, RSASignaturePadding.Pkcs1);
         }
         catch (CryptographicException ex)
         {
@@ -283,9 +284,10 @@ public sealed class CertificateAuthority : IDisposable
 
     internal static X500DistinguishedName BuildName(string commonName, string? organization)
     {
+        // The builder writes RDNs in reverse order of adding: CN first here gives the usual "CN=…, O=…" reading.
         var b = new X500DistinguishedNameBuilder();
-        if (!string.IsNullOrEmpty(organization)) b.AddOrganizationName(organization);
         b.AddCommonName(commonName.Length <= 64 ? commonName : commonName[..64]);
+        if (!string.IsNullOrEmpty(organization)) b.AddOrganizationName(organization);
         return b.Build();
     }
 
