@@ -1,0 +1,19 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace OpenChoreo.Gateway;
+
+/// <summary>Answer of the join-token route (what <c>occ plane join-token</c> prints).</summary>
+public sealed record JoinTokenResponse(string Token, DateTimeOffset ExpiresAt, string CaFingerprint, string Namespace, string PlaneType, string PlaneName);
+
+/// <summary>What an agent sends to enroll: its identity, the join token and a CSR for its own key.</summary>
+public sealed record EnrollRequest(string Namespace, string PlaneType, string PlaneName, string JoinToken, string CsrPem);
+
+/// <summary>The signed chain (leaf first) and the CA bundle the agent must trust from now on.</summary>
+public sealed record EnrollResponse(string CertificateChainPem, string TrustBundlePem);
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(JoinTokenResponse))]
+[JsonSerializable(typeof(EnrollRequest))]
+[JsonSerializable(typeof(EnrollResponse))]
+public sealed partial class GatewayJson : JsonSerializerContext;
