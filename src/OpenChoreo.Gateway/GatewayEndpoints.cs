@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using OpenChoreo.Model;
 using OpenChoreo.Pki;
+using OpenChoreo.Tunnel.Enrollment;
 
 namespace OpenChoreo.Gateway;
 
@@ -28,7 +29,7 @@ public static class GatewayEndpoints
             var identity = ParseIdentity(ns, planeType, name);
             var issued = await tokens.CreateAsync(identity, ct);
             return Results.Json(new JoinTokenResponse(issued.Token, issued.ExpiresAt, CaFingerprint.Of(certificates.Ca.Issuer.Certificate), ns, planeType, name),
-                GatewayJson.Default.JoinTokenResponse);
+                EnrollmentJson.Default.JoinTokenResponse);
         });
 
         app.MapPost(EnrollPath, async (HttpContext http, JoinTokens tokens, AgentCertificates certificates, CancellationToken ct) =>
@@ -47,7 +48,7 @@ public static class GatewayEndpoints
             {
                 throw new ApiException(400, StatusReasons.BadRequest, "csrPem: " + e.Message);
             }
-            return Results.Json(new EnrollResponse(issued.ChainPem, certificates.Ca.TrustBundle.ToPem()), GatewayJson.Default.EnrollResponse);
+            return Results.Json(new EnrollResponse(issued.ChainPem, certificates.Ca.TrustBundle.ToPem()), EnrollmentJson.Default.EnrollResponse);
         }).AllowAnonymous();
         return app;
     }
@@ -67,7 +68,7 @@ public static class GatewayEndpoints
         }
         try
         {
-            var r = JsonSerializer.Deserialize(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), GatewayJson.Default.EnrollRequest);
+            var r = JsonSerializer.Deserialize(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), EnrollmentJson.Default.EnrollRequest);
             if (r is null || r.JoinToken is null || r.CsrPem is null || r.Namespace is null || r.PlaneType is null || r.PlaneName is null)
                 throw new ApiException(400, StatusReasons.BadRequest, "the enrollment request needs namespace, planeType, planeName, joinToken and csrPem");
             return r;

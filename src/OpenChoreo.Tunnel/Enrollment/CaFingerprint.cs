@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace OpenChoreo.Gateway;
+namespace OpenChoreo.Tunnel.Enrollment;
 
 /// <summary>The SHA-256 fingerprint of a CA certificate's DER, as lowercase hex: what the agent pins for enrollment.</summary>
 public static class CaFingerprint
