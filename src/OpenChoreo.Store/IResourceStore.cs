@@ -10,9 +10,12 @@ public readonly record struct ResourceKey(string Kind, string Namespace, string 
     public override string ToString() => Namespace.Length == 0 ? $"{Kind}/{Name}" : $"{Kind}/{Namespace}/{Name}";
 }
 
-/// <summary>What to list or watch. A null namespace means every namespace.</summary>
+/// <summary>What to list or watch. A null namespace means every namespace; <c>Kind == "*"</c> means every kind.</summary>
 public sealed record ListOptions(string Kind, string? Namespace = null, LabelSelector? LabelSelector = null)
 {
+    /// <summary>The <see cref="Kind"/> that selects every kind.</summary>
+    public const string AllKinds = "*";
+
     /// <summary>Optional server-side filter on the object (e.g. a field selector); applied after the label selector.</summary>
     public Func<ResourceObject, bool>? Filter { get; init; }
 }
@@ -45,7 +48,9 @@ public sealed record WatchEvent(WatchEventType Type, ResourceObject Object, long
 /// <item>Delete of an object with finalizers only sets deletionTimestamp; the object goes when an update removes its
 ///   last finalizer. Deleting an object whose deletionTimestamp is set is a no-op that returns it.</item>
 /// <item>Watch replays history after a resourceVersion and then streams live changes; a resourceVersion older than
-///   the retained history fails with 410 Expired (<see cref="ApiException"/> code 410).</item>
+///   the retained history fails with 410 Expired (<see cref="ApiException"/> code 410). With a label selector, a
+///   Modified object that starts matching arrives as Added and one that stops matching as Deleted (its new state).
+///   A watcher that falls too far behind is ended with 410 Expired so that it relists.</item>
 /// </list>
 /// Errors are <see cref="ApiException"/>s with Kubernetes-style codes. Validation and admission happen above the store.
 /// </summary>
