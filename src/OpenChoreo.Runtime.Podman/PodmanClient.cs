@@ -71,10 +71,10 @@ public sealed class PodmanClient : IDisposable
     public async Task<JsonObject?> InspectContainerAsync(string id, CancellationToken ct) =>
         (await SendAsync(HttpMethod.Get, $"/containers/{Esc(id)}/json", null, ct, HttpStatusCode.NotFound).ConfigureAwait(false))?.AsObject();
 
-    /// <summary>Lists containers (running or not) carrying <paramref name="label"/> (<c>key</c> or <c>key=value</c>).</summary>
-    public async Task<JsonArray> ListContainersAsync(string label, CancellationToken ct)
+    /// <summary>Lists containers (running or not) carrying all <paramref name="labels"/> (<c>key</c> or <c>key=value</c>).</summary>
+    public async Task<JsonArray> ListContainersAsync(CancellationToken ct, params string[] labels)
     {
-        var filters = Uri.EscapeDataString(JsonSerializer.Serialize(new Dictionary<string, string[]> { ["label"] = [label] }, PodmanJson.Default.DictionaryStringStringArray));
+        var filters = Uri.EscapeDataString(JsonSerializer.Serialize(new Dictionary<string, string[]> { ["label"] = labels }, PodmanJson.Default.DictionaryStringStringArray));
         return (await GetAsync($"/containers/json?all=true&filters={filters}", ct).ConfigureAwait(false))!.AsArray();
     }
 
@@ -138,9 +138,9 @@ public sealed class PodmanClient : IDisposable
 
     public Task RemoveNetworkAsync(string name, CancellationToken ct) => SendAsync(HttpMethod.Delete, $"/networks/{Esc(name)}", null, ct, HttpStatusCode.NotFound);
 
-    public async Task<JsonArray> ListNetworksAsync(string label, CancellationToken ct)
+    public async Task<JsonArray> ListNetworksAsync(CancellationToken ct, params string[] labels)
     {
-        var filters = Uri.EscapeDataString(JsonSerializer.Serialize(new Dictionary<string, string[]> { ["label"] = [label] }, PodmanJson.Default.DictionaryStringStringArray));
+        var filters = Uri.EscapeDataString(JsonSerializer.Serialize(new Dictionary<string, string[]> { ["label"] = labels }, PodmanJson.Default.DictionaryStringStringArray));
         return (await GetAsync($"/networks?filters={filters}", ct).ConfigureAwait(false))!.AsArray();
     }
 
@@ -154,9 +154,9 @@ public sealed class PodmanClient : IDisposable
 
     public Task RemoveVolumeAsync(string name, CancellationToken ct) => SendAsync(HttpMethod.Delete, $"/volumes/{Esc(name)}?force=true", null, ct, HttpStatusCode.NotFound);
 
-    public async Task<JsonArray> ListVolumesAsync(string label, CancellationToken ct)
+    public async Task<JsonArray> ListVolumesAsync(CancellationToken ct, params string[] labels)
     {
-        var filters = Uri.EscapeDataString(JsonSerializer.Serialize(new Dictionary<string, string[]> { ["label"] = [label] }, PodmanJson.Default.DictionaryStringStringArray));
+        var filters = Uri.EscapeDataString(JsonSerializer.Serialize(new Dictionary<string, string[]> { ["label"] = labels }, PodmanJson.Default.DictionaryStringStringArray));
         var reply = await GetAsync($"/volumes?filters={filters}", ct).ConfigureAwait(false);
         return reply?["Volumes"] as JsonArray ?? [];
     }

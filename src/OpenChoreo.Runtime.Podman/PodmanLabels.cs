@@ -5,6 +5,7 @@ internal static class PodmanLabels
 {
     public const string Managed = "openchoreo.dev/managed-by";
     public const string ManagedValue = "openchoreo-podman";
+    public const string Plane = "openchoreo.dev/plane";
     public const string Release = "openchoreo.dev/release";
     public const string Resource = "openchoreo.dev/resource";
     public const string Namespace = "openchoreo.dev/namespace";
@@ -20,11 +21,12 @@ internal static class PodmanLabels
         "openchoreo.dev/project-uid",
     ];
 
-    public static Dictionary<string, string> For(string release, string resourceId, string ns, IReadOnlyDictionary<string, string>? source)
+    public static Dictionary<string, string> For(string plane, string release, string resourceId, string ns, IReadOnlyDictionary<string, string>? source)
     {
         var labels = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             [Managed] = ManagedValue,
+            [Plane] = plane,
             [Release] = release,
             [Resource] = resourceId,
             [Namespace] = ns,

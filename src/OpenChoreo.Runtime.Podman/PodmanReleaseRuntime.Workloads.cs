@@ -40,10 +40,11 @@ public sealed partial class PodmanReleaseRuntime
 
         if (allReady && old.Count > 0)
         {
-            // Old revision: out of the endpoints first (relays are updated by the caller this pass), stopped after the drain delay.
-            var drainStarted = old.Select(o => o.DrainingSince ??= now).Max();
+            // Old revision: out of the relays first (the caller stamps DrainingSince once the relays no longer list it),
+            // stopped after the drain delay so requests already relayed to it can finish.
             foreach (var o in old) held.Draining.Add(o.Name);
-            if (now - drainStarted >= _options.DrainDelay)
+            var stampNow = _time.GetUtcNow();
+            if (old.All(o => o.DrainingSince is { } since && stampNow - since >= _options.DrainDelay))
                 foreach (var o in old)
                 {
                     held.Draining.Remove(o.Name);
@@ -110,7 +111,7 @@ public sealed partial class PodmanReleaseRuntime
 
     private async Task CreateReplicaAsync(HeldState held, WorkloadModel w, ContainerPlan plan, List<string> aliases, int index, string name, CancellationToken ct)
     {
-        var labels = PodmanLabels.For(held.Request.Name, w.Id, w.Namespace, w.Labels);
+        var labels = PodmanLabels.For(_options.PlaneId, held.Request.Name, w.Id, w.Namespace, w.Labels);
         labels[PodmanLabels.TemplateHash] = plan.Hash;
         labels[PodmanLabels.Replica] = index.ToString(CultureInfo.InvariantCulture);
         labels[PodmanLabels.Role] = w.Kind == "Job" ? "job" : "replica";
@@ -135,7 +136,7 @@ public sealed partial class PodmanReleaseRuntime
             if (!persistent) { tmpfs[target] = ""; continue; }
             if (await _client.InspectVolumeAsync(volume, ct).ConfigureAwait(false) is null)
             {
-                var vlabels = PodmanLabels.For(held.Request.Name, $"PersistentVolumeClaim.{w.Namespace}.{volume}", w.Namespace, w.Labels);
+                var vlabels = PodmanLabels.For(_options.PlaneId, held.Request.Name, $"PersistentVolumeClaim.{w.Namespace}.{volume}", w.Namespace, w.Labels);
                 await _client.CreateVolumeAsync(volume, vlabels, ct).ConfigureAwait(false);
             }
             mounts.Add(new JsonObject { ["Type"] = "volume", ["Source"] = volume, ["Target"] = target, ["ReadOnly"] = readOnly });
@@ -175,7 +176,7 @@ public sealed partial class PodmanReleaseRuntime
 
     private async Task CreateForwarderAsync(HeldState held, ServiceModel svc, string name, List<(int Port, int Target)> mapping, CancellationToken ct)
     {
-        var labels = PodmanLabels.For(held.Request.Name, svc.Id, svc.Namespace, null);
+        var labels = PodmanLabels.For(_options.PlaneId, held.Request.Name, svc.Id, svc.Namespace, null);
         labels[PodmanLabels.Role] = "forwarder";
         // busybox nc -ll -e: one forked relay per connection to the Service's endpoint alias.
         var script = string.Join(" & ", mapping.Select(m => $"/bin/busybox nc -ll -p {m.Port} -e /bin/busybox nc {EndpointAlias(svc.Name)} {m.Target}")) + " & wait";

@@ -96,7 +96,12 @@ public sealed partial class PodmanReleaseRuntime : IReleaseRuntime, IRouteTable,
             if (_releases.TryGetValue(release.Name, out var held) && held.Request.Generation == release.Generation && held.Request.Checksum == release.Checksum)
                 return false;
             var state = new HeldState(release, ReleaseModel.Parse(release.Resources, "default"));
-            if (held is not null) state.ServicePorts = held.ServicePorts;
+            if (held is not null)
+            {
+                state.ServicePorts = held.ServicePorts;
+                state.Proxies = held.Proxies;
+                state.Draining = held.Draining;
+            }
             _releases[release.Name] = state;
             Persist(state);
         }
@@ -114,9 +119,9 @@ public sealed partial class PodmanReleaseRuntime : IReleaseRuntime, IRouteTable,
             File.Delete(StatePath(name));
             if (held is not null)
                 foreach (var proxy in held.Proxies.Values) await proxy.DisposeAsync().ConfigureAwait(false);
-            foreach (var c in await _client.ListContainersAsync($"{PodmanLabels.Release}={name}", ct).ConfigureAwait(false))
+            foreach (var c in await _client.ListContainersAsync(ct, $"{PodmanLabels.Release}={name}", Plane).ConfigureAwait(false))
                 await RemoveContainerAsync(Name(c), ct).ConfigureAwait(false);
-            foreach (var v in await _client.ListVolumesAsync($"{PodmanLabels.Release}={name}", ct).ConfigureAwait(false))
+            foreach (var v in await _client.ListVolumesAsync(ct, $"{PodmanLabels.Release}={name}", Plane).ConfigureAwait(false))
                 await _client.RemoveVolumeAsync(v!["Name"]!.GetValue<string>(), ct).ConfigureAwait(false);
             await PruneNetworksAsync(ct).ConfigureAwait(false);
             var files = FilesDir(name);
@@ -155,7 +160,7 @@ public sealed partial class PodmanReleaseRuntime : IReleaseRuntime, IRouteTable,
 
     public async Task FollowLogsAsync(LogFollowRequest request, Func<ReadOnlyMemory<byte>, ValueTask> sink, CancellationToken ct)
     {
-        var containers = await _client.ListContainersAsync($"{PodmanLabels.Release}={request.Release}", ct).ConfigureAwait(false);
+        var containers = await _client.ListContainersAsync(ct, $"{PodmanLabels.Release}={request.Release}", Plane).ConfigureAwait(false);
         var ids = containers
             .Where(c => request.Resource is null || (c!["Labels"]?[PodmanLabels.Resource]?.GetValue<string>() ?? "").EndsWith("." + request.Resource, StringComparison.Ordinal))
             .Select(c => c!["Id"]!.GetValue<string>()).ToList();
@@ -218,7 +223,7 @@ public sealed partial class PodmanReleaseRuntime : IReleaseRuntime, IRouteTable,
         var changed = false;
         try
         {
-            var all = await _client.ListContainersAsync($"{PodmanLabels.Managed}={PodmanLabels.ManagedValue}", ct).ConfigureAwait(false);
+            var all = await _client.ListContainersAsync(ct, Plane).ConfigureAwait(false);
             var byRelease = all.GroupBy(c => c!["Labels"]?[PodmanLabels.Release]?.GetValue<string>() ?? "").ToDictionary(g => g.Key, g => g.ToList());
             foreach (var (release, containers) in byRelease)
                 if (!_releases.ContainsKey(release))
@@ -326,6 +331,9 @@ public sealed partial class PodmanReleaseRuntime : IReleaseRuntime, IRouteTable,
             statuses.Add(new ResourceStatus("Service", svc.Namespace, svc.Name,
                 endpoints.Count > 0 ? ResourceHealth.Healthy : ResourceHealth.Progressing, endpoints.Count > 0 ? null : "no ready endpoints"));
         }
+        var relaysUpdated = _time.GetUtcNow();
+        foreach (var name in held.Draining)
+            if (_replicas.TryGetValue(name, out var draining)) draining.DrainingSince ??= relaysUpdated;
         foreach (var key in held.Proxies.Keys.Where(k => !liveProxies.Contains(k)).ToList())
         {
             await held.Proxies[key].DisposeAsync().ConfigureAwait(false);
@@ -374,11 +382,14 @@ public sealed partial class PodmanReleaseRuntime : IReleaseRuntime, IRouteTable,
 
     internal static string? Label(JsonNode? container, string key) => container?["Labels"]?[key]?.GetValue<string>();
 
-    private static string EndpointAlias(string service) => service + "--ep";
+    // Not "--": static glibc getaddrinfo in busybox crashes on names with a double hyphen (IDNA).
+    private static string EndpointAlias(string service) => service + "-ocep";
 
     private static JsonObject FirstContainer(WorkloadModel w) => (w.PodSpec["containers"] as JsonArray)?.FirstOrDefault() as JsonObject ?? [];
 
     private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..10];
+
+    private string Plane => $"{PodmanLabels.Plane}={_options.PlaneId}";
 
     private static string NetworkName(string ns) => "oc-" + ns;
 
@@ -388,6 +399,7 @@ public sealed partial class PodmanReleaseRuntime : IReleaseRuntime, IRouteTable,
         await _client.CreateNetworkAsync(NetworkName(ns), new Dictionary<string, string>
         {
             [PodmanLabels.Managed] = PodmanLabels.ManagedValue,
+            [PodmanLabels.Plane] = _options.PlaneId,
             [PodmanLabels.Namespace] = ns,
         }, ct).ConfigureAwait(false);
     }
@@ -395,7 +407,7 @@ public sealed partial class PodmanReleaseRuntime : IReleaseRuntime, IRouteTable,
     private async Task PruneNetworksAsync(CancellationToken ct)
     {
         var used = _releases.Values.SelectMany(h => h.Model.Workloads.Select(w => w.Namespace)).ToHashSet(StringComparer.Ordinal);
-        foreach (var n in await _client.ListNetworksAsync($"{PodmanLabels.Managed}={PodmanLabels.ManagedValue}", ct).ConfigureAwait(false))
+        foreach (var n in await _client.ListNetworksAsync(ct, Plane).ConfigureAwait(false))
         {
             var ns = n?["Labels"]?[PodmanLabels.Namespace]?.GetValue<string>();
             if (ns is not null && !used.Contains(ns)) await _client.RemoveNetworkAsync(n!["Name"]!.GetValue<string>(), ct).ConfigureAwait(false);
@@ -520,9 +532,9 @@ public sealed partial class PodmanReleaseRuntime : IReleaseRuntime, IRouteTable,
         public List<ResourceStatus> Statuses { get; set; } = [];
         public ResourceHealth Health { get; set; } = ResourceHealth.Unknown;
         public string? HealthMessage { get; set; }
-        public Dictionary<string, ServiceProxy> Proxies { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, ServiceProxy> Proxies { get; set; } = new(StringComparer.Ordinal);
         public Dictionary<string, int> ServicePorts { get; set; } = new(StringComparer.Ordinal);
-        public HashSet<string> Draining { get; } = new(StringComparer.Ordinal);
+        public HashSet<string> Draining { get; set; } = new(StringComparer.Ordinal);
         public int[] LastBackendCounts { get; set; } = [];
     }
 }

@@ -3,6 +3,9 @@ namespace OpenChoreo.Runtime.Podman;
 /// <summary>Settings of the podman runtime. Validate with <see cref="Validate"/> before use.</summary>
 public sealed class PodmanRuntimeOptions
 {
+    /// <summary>Names this runtime's objects on a shared podman: it adopts and prunes only what carries its plane id.</summary>
+    public string PlaneId { get; set; } = "default";
+
     /// <summary>Where the runtime keeps its state (release documents, config and secret files, its own socket).</summary>
     public string DataDirectory { get; set; } = "";
 
@@ -47,6 +50,7 @@ public sealed class PodmanRuntimeOptions
         if (!Path.IsPathFullyQualified(DataDirectory)) throw new ArgumentException("PodmanRuntimeOptions.DataDirectory must be an absolute path.");
         if (SocketPath is { Length: > 0 } && !Path.IsPathFullyQualified(SocketPath)) throw new ArgumentException("PodmanRuntimeOptions.SocketPath must be an absolute path.");
         if (ContainersConfPath is { Length: > 0 } && !File.Exists(ContainersConfPath)) throw new ArgumentException($"PodmanRuntimeOptions.ContainersConfPath '{ContainersConfPath}' does not exist.");
+        if (string.IsNullOrWhiteSpace(PlaneId) || PlaneId.Length > 63) throw new ArgumentException("PodmanRuntimeOptions.PlaneId must be 1 to 63 characters.");
         if (StopTimeoutSeconds < 0) throw new ArgumentException("PodmanRuntimeOptions.StopTimeoutSeconds must not be negative.");
         if (ReconcileInterval <= TimeSpan.Zero) throw new ArgumentException("PodmanRuntimeOptions.ReconcileInterval must be positive.");
         if (DrainDelay < TimeSpan.Zero) throw new ArgumentException("PodmanRuntimeOptions.DrainDelay must not be negative.");

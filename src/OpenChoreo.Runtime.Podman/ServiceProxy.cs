@@ -12,6 +12,7 @@ internal sealed class ServiceProxy : IAsyncDisposable
     private readonly TcpListener _listener;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accept;
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(2);
     private volatile int[] _backends = [];
     private int _next;
 
@@ -56,19 +57,38 @@ internal sealed class ServiceProxy : IAsyncDisposable
     {
         using var _ = client;
         var backends = _backends;
-        if (backends.Length == 0) return;
-        var port = backends[(int)((uint)Interlocked.Increment(ref _next) % (uint)backends.Length)];
-        using var upstream = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        try
+        var first = (int)((uint)Interlocked.Increment(ref _next) % (uint)Math.Max(1, backends.Length));
+        // A replica that just went away must not hang the caller: bounded connect, then the next backend.
+        for (var attempt = 0; attempt < backends.Length; attempt++)
         {
-            await upstream.ConnectAsync(IPAddress.Loopback, port, _stop.Token).ConfigureAwait(false);
-            await using var a = new NetworkStream(client, ownsSocket: false);
-            await using var b = new NetworkStream(upstream, ownsSocket: false);
-            var up = PumpAsync(a, b, upstream);
-            var down = PumpAsync(b, a, client);
-            await Task.WhenAll(up, down).ConfigureAwait(false);
+            var port = backends[(first + attempt) % backends.Length];
+            var upstream = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                using (var connect = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token))
+                {
+                    connect.CancelAfter(ConnectTimeout);
+                    await upstream.ConnectAsync(IPAddress.Loopback, port, connect.Token).ConfigureAwait(false);
+                }
+            }
+            catch (Exception e) when (e is SocketException or OperationCanceledException)
+            {
+                upstream.Dispose();
+                if (_stop.IsCancellationRequested) return;
+                continue;
+            }
+            using (upstream)
+            {
+                try
+                {
+                    await using var a = new NetworkStream(client, ownsSocket: false);
+                    await using var b = new NetworkStream(upstream, ownsSocket: false);
+                    await Task.WhenAll(PumpAsync(a, b, upstream), PumpAsync(b, a, client)).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is SocketException or IOException or OperationCanceledException) { }
+            }
+            return;
         }
-        catch (Exception e) when (e is SocketException or IOException or OperationCanceledException) { }
     }
 
     private async Task PumpAsync(Stream from, Stream to, Socket toSocket)
