@@ -178,8 +178,10 @@ public sealed partial class PodmanReleaseRuntime
     {
         var labels = PodmanLabels.For(_options.PlaneId, held.Request.Name, svc.Id, svc.Namespace, null);
         labels[PodmanLabels.Role] = "forwarder";
-        // busybox nc -ll -e: one forked relay per connection to the Service's endpoint alias.
-        var script = string.Join(" & ", mapping.Select(m => $"/bin/busybox nc -ll -p {m.Port} -e /bin/busybox nc {EndpointAlias(svc.Name)} {m.Target}")) + " & wait";
+        // busybox nc -ll -e: one forked relay per connection to the Service's endpoint alias. The name is resolved
+        // with busybox's own resolver: getaddrinfo in a static glibc busybox crashes without the NSS modules.
+        var script = string.Join(" & ", mapping.Select(m =>
+            $"/bin/busybox nc -ll -p {m.Port} -e /bin/busybox sh -c 'exec /bin/busybox nc $(/bin/busybox nslookup {EndpointAlias(svc.Name)} | /bin/busybox awk \"/^Address/{{a=\\$2}} END{{print a}}\") {m.Target}'")) + " & wait";
         var network = NetworkName(svc.Namespace);
         await EnsureNetworkAsync(svc.Namespace, ct).ConfigureAwait(false);
         var body = new JsonObject

@@ -103,8 +103,9 @@ public sealed class DeploymentTests(PodmanFixture podman)
         await Wait.HealthAsync(runtime, "frontend", "Healthy");
         var client = (await podman.Client.ListContainersAsync(Ct, "openchoreo.dev/plane=mesh", "openchoreo.dev/release=frontend")).Single();
         var id = client!["Id"]!.GetValue<string>();
-        // Port 80 → targetPort 8080 through the Service's forwarder; DNS for a fresh alias may lag a moment.
-        await Wait.UntilAsync(async () => await podman.Client.ExecAsync(id, ["/bin/busybox", "sh", "-c", "/bin/busybox wget -q -T 2 -O /tmp/out http://backend:80/ && /bin/busybox grep -q from-backend /tmp/out"], Ct) == 0,
+        // Port 80 → targetPort 8080 through the Service's forwarder; DNS for a fresh alias may lag a moment. The name is resolved
+        // with nslookup because static busybox's getaddrinfo/wget crash without NSS modules (a test-image limitation).
+        await Wait.UntilAsync(async () => await podman.Client.ExecAsync(id, ["/bin/busybox", "sh", "-c", "ip=$(/bin/busybox nslookup backend | /bin/busybox awk '/^Address/{a=$2} END{print a}'); printf 'GET / HTTP/1.0\\r\\n\\r\\n' | /bin/busybox nc $ip 80 | /bin/busybox grep -q from-backend"], Ct) == 0,
             TimeSpan.FromSeconds(30), () => "frontend could not fetch http://backend:80/");
         await runtime.DeleteAsync("frontend", Ct);
         await runtime.DeleteAsync("backend", Ct);
