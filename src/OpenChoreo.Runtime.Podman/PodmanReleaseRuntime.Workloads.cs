@@ -106,8 +106,8 @@ public sealed partial class PodmanReleaseRuntime
         return new ResourceStatus(w.Kind, w.Namespace, w.Name, ResourceHealth.Progressing, failed > 0 ? $"retrying after {failed} failed attempts" : "starting");
     }
 
-    private static string ReplicaName(WorkloadModel w, ContainerPlan plan, int i) =>
-        w.Kind == "StatefulSet" ? $"oc-{w.Namespace}-{w.Name}-{plan.Hash}-{i}" : $"oc-{w.Namespace}-{w.Name}-{plan.Hash}-{i}";
+    /// <summary>Replica names carry the revision hash: the same template always maps to the same containers (adoption).</summary>
+    private static string ReplicaName(WorkloadModel w, ContainerPlan plan, int i) => $"oc-{w.Namespace}-{w.Name}-{plan.Hash}-{i}";
 
     private async Task CreateReplicaAsync(HeldState held, WorkloadModel w, ContainerPlan plan, List<string> aliases, int index, string name, CancellationToken ct)
     {

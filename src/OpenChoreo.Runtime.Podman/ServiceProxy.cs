@@ -12,7 +12,7 @@ internal sealed class ServiceProxy : IAsyncDisposable
     private readonly TcpListener _listener;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accept;
-    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(4);
     private volatile int[] _backends = [];
     private int _next;
 
