@@ -57,7 +57,7 @@ public sealed class TestControlPlane : IAsyncDisposable
     public Uri ApiUrl { get; private set; } = null!;
     public TimeSpan Heartbeat { get; private set; }
 
-    public static async Task<TestControlPlane> StartAsync(TimeSpan? heartbeat = null, string? dataDir = null)
+    public static async Task<TestControlPlane> StartAsync(TimeSpan? heartbeat = null, string? dataDir = null, IDictionary<string, string?>? settings = null)
     {
         var dir = dataDir ?? Directory.CreateTempSubdirectory("oc-tunnel-").FullName;
         var hb = heartbeat ?? TimeSpan.FromMilliseconds(250);
@@ -71,8 +71,14 @@ public sealed class TestControlPlane : IAsyncDisposable
             ["clusterGateway:heartbeatInterval"] = hb.ToString(),
             ["clusterGateway:maxFrameBytes"] = (256 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
+        if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        if (Environment.GetEnvironmentVariable("OC_TEST_LOG") is { Length: > 0 } level)
+        {
+            builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+            builder.Logging.SetMinimumLevel(Enum.Parse<LogLevel>(level));
+        }
         var ca = PlatformCa.LoadOrCreate(dir);
         builder.Services.AddSingleton(ca);
         builder.Services.AddSingleton<IDesiredReleases>(desired);
@@ -145,7 +151,7 @@ public sealed class TestControlPlane : IAsyncDisposable
             InitialBackoff = TimeSpan.FromMilliseconds(50),
             MaxBackoff = TimeSpan.FromMilliseconds(500),
             ConnectTimeout = TimeSpan.FromSeconds(2),
-        }, creds, runtime, LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Warning)));
+        }, creds, runtime, Services.GetRequiredService<ILoggerFactory>());
         var stop = new CancellationTokenSource();
         _agents.Add((agent, stop, Task.Run(() => agent.RunAsync(stop.Token))));
         return (agent, runtime);
@@ -161,6 +167,26 @@ public sealed class TestControlPlane : IAsyncDisposable
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         await socket.ConnectAsync(new Uri(url + query), new HttpMessageInvoker(handler), cts.Token);
         return socket;
+    }
+
+    /// <summary>Dials with <paramref name="certificate"/> and completes the Hello exchange; returns a running connection.</summary>
+    public async Task<TunnelConnection> RawConnectAsync(X509Certificate2 certificate, TunnelHandlers? handlers = null)
+    {
+        var socket = await DialAsync(certificate);
+        var options = new TunnelConnectionOptions { HeartbeatInterval = Heartbeat };
+        handlers ??= new TunnelHandlers();
+        var ack = await TunnelHandshake.ClientAsync(socket, new HelloMessage { AgentVersion = "raw", Capabilities = [.. handlers.Capabilities] }, options, CancellationToken.None);
+        var connection = new TunnelConnection(socket, isAgent: true, handlers, ack.Capabilities, ack.StreamWindowBytes, options, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        _ = connection.RunAsync();
+        return connection;
+    }
+
+    /// <summary>A client certificate for <paramref name="id"/> from the platform CA, bound to <paramref name="uid"/>.</summary>
+    public X509Certificate2 SignFor(PlaneIdentity id, string uid)
+    {
+        var (key, csr) = SigningRequests.ForPlane(id);
+        var issued = Services.GetRequiredService<AgentCertificates>().Sign(csr, id, uid);
+        return Pem.LoadCertificateWithKey(issued.ChainPem, Pem.WritePrivateKey(key));
     }
 
     public async ValueTask DisposeAsync()
