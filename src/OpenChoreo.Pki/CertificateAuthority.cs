@@ -99,6 +99,8 @@ public sealed class CertificateAuthority : IDisposable
         using var key = KeySpecs.Generate(request.KeySpec);
         var cn = request.CommonName ?? request.DnsNames.FirstOrDefault() ?? request.Uris.FirstOrDefault()?.ToString() ?? request.IpAddresses[0].ToString();
         var publicKey = new PublicKey(key);
+        if (request.NotBefore.HasValue != request.NotAfter.HasValue)
+            throw new ArgumentException("NotBefore and NotAfter must be given together.", nameof(request));
         var (notBefore, notAfter) = request.NotBefore is { } nb && request.NotAfter is { } na
             ? (Truncate(nb), Truncate(na))
             : Window(request.Lifetime);

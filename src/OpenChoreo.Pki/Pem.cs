@@ -99,7 +99,7 @@ public static class Pem
         }
     }
 
-    /// <summary>Writes a CSR for <paramref name="key"/> (PEM "CERTIFICATE REQUEST").</summary>
+    /// <summary>Writes a CSR (PEM "CERTIFICATE REQUEST"); the request must have been made with its private key.</summary>
     public static string WriteCertificateRequest(CertificateRequest request) => request.CreateSigningRequestPem() + "\n";
 
     /// <summary>Combines a certificate and its key from PEM into a certificate usable by SslStream and Kestrel.</summary>

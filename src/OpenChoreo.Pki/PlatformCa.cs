@@ -120,6 +120,54 @@ public sealed class PlatformCa : IDisposable
         return generation;
     }
 
+    /// <summary>
+    /// Returns the stored certificate <paramref name="name"/> (with its key) or issues a new one when it is missing, due
+    /// for renewal, issued by a CA other than the active one, or its SANs or usage differ from <paramref name="request"/>.
+    /// This is how a server on this machine (the API server in <c>up</c>) gets and keeps its TLS certificate.
+    /// </summary>
+    public X509Certificate2 GetOrIssueCertificate(string name, LeafCertificateRequest request, RenewalSchedule? renewal = null)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (IsGenerationName(name) || name == TrustBundleName)
+            throw new ArgumentException($"'{name}' is reserved for the CA itself.", nameof(name));
+        renewal ??= RenewalSchedule.Default;
+        lock (_gate)
+        using (DirectoryLock.Acquire(_store.Directory, _options.LockTimeout))
+        {
+            var issuer = _state.Issuer;
+            if (_store.HasCertificate(name) && _store.HasPrivateKey(name))
+            {
+                var existing = _store.LoadCertificates(name)[0];
+                if (IsCurrent(existing, issuer, request, renewal))
+                {
+                    using var key = _store.LoadPrivateKey(name);
+                    return Pem.LoadCertificateWithKey(Pem.WriteCertificate(existing), Pem.WritePrivateKey(key));
+                }
+            }
+            var issued = issuer.Issue(request);
+            using (var key = (System.Security.Cryptography.AsymmetricAlgorithm?)issued.Certificate.GetECDsaPrivateKey() ?? issued.Certificate.GetRSAPrivateKey()!)
+                _store.SavePrivateKey(name, key);
+            _store.SaveCertificates(name, [issued.Certificate, .. issued.Issuers]);
+            return issued.Certificate;
+        }
+    }
+
+    private bool IsCurrent(X509Certificate2 cert, CertificateAuthority issuer, LeafCertificateRequest request, RenewalSchedule renewal)
+    {
+        if (renewal.NeedsRenewal(cert, _options.TimeProvider)) return false;
+        if (cert.Issuer != issuer.Certificate.Subject
+            || cert.Extensions[Oids.SubjectAltName] is null
+            || !_state.Bundle.Verify(cert, request.Usage, _options.TimeProvider.GetUtcNow(), [issuer.Certificate]).IsTrusted
+            || !cert.Extensions.OfType<X509AuthorityKeyIdentifierExtension>().Any(a =>
+                a.KeyIdentifier is { } k && issuer.Certificate.Extensions.OfType<X509SubjectKeyIdentifierExtension>()
+                    .Any(s => s.SubjectKeyIdentifier is { } ski && Convert.FromHexString(ski).AsSpan().SequenceEqual(k.Span))))
+            return false;
+        var sans = SubjectAlternativeNames.From(cert);
+        return sans.DnsNames.SequenceEqual(request.DnsNames, StringComparer.OrdinalIgnoreCase)
+            && sans.IpAddresses.SequenceEqual(request.IpAddresses)
+            && sans.Uris.SequenceEqual(request.Uris.Select(u => u.OriginalString), StringComparer.Ordinal);
+    }
+
     /// <summary>The CA generations on disk, oldest first.</summary>
     public IReadOnlyList<string> Generations() =>
         System.IO.Directory.EnumerateFiles(_store.Directory, GenerationPrefix + "*.crt.pem")

@@ -53,6 +53,23 @@ public static class TlsPolicies
         EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
     };
 
+    /// <summary>
+    /// As above, but the server certificate is read on every handshake, so a renewed or re-issued certificate (after a
+    /// CA rotation) is served without restarting the listener.
+    /// </summary>
+    public static SslServerAuthenticationOptions MutualTlsServerOptions(Func<X509Certificate2> serverCertificate, Func<TrustBundle> bundle, TlsValidationOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(serverCertificate);
+        return new()
+        {
+            ServerCertificateSelectionCallback = (_, _) => serverCertificate(),
+            ClientCertificateRequired = true,
+            RemoteCertificateValidationCallback = ClientCertificateValidator(bundle, options),
+            CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+            EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+        };
+    }
+
     /// <summary>Client options that present <paramref name="clientCertificate"/> (if any) and pin trust to the bundle.</summary>
     public static SslClientAuthenticationOptions MutualTlsClientOptions(string targetHost, X509Certificate2? clientCertificate, Func<TrustBundle> bundle, TlsValidationOptions? options = null) => new()
     {

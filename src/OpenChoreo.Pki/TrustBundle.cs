@@ -77,9 +77,11 @@ public sealed class TrustBundle
         if ((flags & (X509ChainStatusFlags.UntrustedRoot | X509ChainStatusFlags.PartialChain)) != 0 || chain.ChainElements.Count == 0)
             return ChainVerificationResult.Fail(ChainFailure.UntrustedRoot,
                 $"'{leaf.Subject}' (issued by '{leaf.Issuer}') does not chain to a CA in the trust bundle.");
-        var root = chain.ChainElements[^1].Certificate;
-        if (!Contains(root))
-            return ChainVerificationResult.Fail(ChainFailure.UntrustedRoot, $"'{leaf.Subject}' chains to '{root.Subject}', which is not in the trust bundle.");
+        var chainRoot = chain.ChainElements[^1].Certificate;
+        // Report the bundle's own instance: the chain's certificates go away with the chain.
+        var root = Authorities.FirstOrDefault(c => c.RawData.AsSpan().SequenceEqual(chainRoot.RawData));
+        if (root is null)
+            return ChainVerificationResult.Fail(ChainFailure.UntrustedRoot, $"'{leaf.Subject}' chains to '{chainRoot.Subject}', which is not in the trust bundle.");
         if ((flags & X509ChainStatusFlags.NotTimeValid) != 0)
         {
             foreach (var e in chain.ChainElements)

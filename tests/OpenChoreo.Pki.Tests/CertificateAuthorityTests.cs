@@ -156,6 +156,10 @@ public sealed class CertificateAuthorityTests
             .Message.ShouldStartWith("'bad_name..example' is not a valid DNS name for a certificate.");
         Should.Throw<ArgumentException>(() => Ca.IssueServerCertificate(new() { DnsNames = ["a.example"], Lifetime = TimeSpan.Zero }))
             .Message.ShouldStartWith("Lifetime must be positive.");
+        Should.Throw<ArgumentException>(() => Ca.IssueServerCertificate(new() { DnsNames = ["a.example"], NotBefore = DateTimeOffset.UtcNow }))
+            .Message.ShouldStartWith("NotBefore and NotAfter must be given together.");
+        Should.Throw<ArgumentException>(() => Ca.IssueServerCertificate(new() { DnsNames = ["a.example"], NotBefore = DateTimeOffset.UtcNow, NotAfter = DateTimeOffset.UtcNow.AddDays(-1) }))
+            .Message.ShouldStartWith("NotAfter must be later than NotBefore.");
     }
 
     [Fact]

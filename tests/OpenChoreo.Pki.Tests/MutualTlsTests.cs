@@ -138,6 +138,25 @@ public sealed class MutualTlsTests
     }
 
     [Fact]
+    public async Task Server_certificate_provider_serves_a_reissued_certificate_without_a_new_listener_config()
+    {
+        using var newCa = CertificateAuthority.Create(new() { CommonName = "Test Platform CA 2" });
+        using var agent = AgentCertificate(Ca).Certificate;
+        using var reissued = newCa.IssueServerCertificate(new() { DnsNames = ["localhost"] }).Certificate;
+        var current = Server.Value.Certificate;
+        Func<TrustBundle> both = () => Bundle(Ca, newCa);
+
+        var before = await TlsLoopback.RunAsync(() => current, PlatformTrust, agent, both);
+        current = reissued;
+        var after = await TlsLoopback.RunAsync(() => current, PlatformTrust, agent, both);
+
+        before.Exchanged.ShouldBeTrue();
+        after.Exchanged.ShouldBeTrue();
+        before.ServerCertificateSeenByClient!.Thumbprint.ShouldBe(Server.Value.Certificate.Thumbprint);
+        after.ServerCertificateSeenByClient!.Thumbprint.ShouldBe(reissued.Thumbprint);
+    }
+
+    [Fact]
     public async Task Revoked_client_certificate_is_refused_in_the_handshake()
     {
         using var agent = AgentCertificate(Ca).Certificate;

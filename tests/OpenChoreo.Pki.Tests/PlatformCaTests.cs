@@ -100,3 +100,55 @@ public sealed class PlatformCaTests
             .Message.ShouldStartWith("The certificate 'ca-0009' does not exist");
     }
 }
+
+public sealed class PlatformCaServerCertificateTests
+{
+    private static readonly LeafCertificateRequest ApiServer = new()
+    {
+        DnsNames = ["api.openchoreo.localhost", "localhost"],
+        IpAddresses = [System.Net.IPAddress.Loopback],
+        Lifetime = TimeSpan.FromDays(30),
+    };
+
+    [Fact]
+    public void Server_certificate_is_kept_across_starts_and_reissued_on_renewal_SAN_change_or_rotation()
+    {
+        using var dir = new TempDirectory();
+        var time = new OpenChoreo.Testing.ManualTimeProvider(DateTimeOffset.UtcNow);
+        PlatformCaOptions options = new() { KeyStore = new() { ReadEnvironment = false }, TimeProvider = time };
+        using var ca = PlatformCa.LoadOrCreate(dir.Path, options);
+
+        using var first = ca.GetOrIssueCertificate("api-server", ApiServer);
+        first.HasPrivateKey.ShouldBeTrue();
+        File.GetUnixFileMode(Path.Combine(dir.Path, "pki", "api-server.key.enc")).ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+
+        using (var restarted = PlatformCa.LoadOrCreate(dir.Path, options))
+        using (var same = restarted.GetOrIssueCertificate("api-server", ApiServer))
+        {
+            same.Thumbprint.ShouldBe(first.Thumbprint);
+            same.HasPrivateKey.ShouldBeTrue();
+        }
+
+        using var renamed = ca.GetOrIssueCertificate("api-server", ApiServer with { DnsNames = ["api.openchoreo.example"] });
+        renamed.Thumbprint.ShouldNotBe(first.Thumbprint);
+
+        time.Advance(TimeSpan.FromDays(21)); // past 2/3 of 30 days
+        using var renewed = ca.GetOrIssueCertificate("api-server", ApiServer with { DnsNames = ["api.openchoreo.example"] });
+        renewed.Thumbprint.ShouldNotBe(renamed.Thumbprint);
+
+        ca.Rotate();
+        using var rotated = ca.GetOrIssueCertificate("api-server", ApiServer with { DnsNames = ["api.openchoreo.example"] });
+        rotated.Issuer.ShouldBe(ca.Issuer.Certificate.Subject);
+        rotated.Thumbprint.ShouldNotBe(renewed.Thumbprint);
+        ca.TrustBundle.Verify(rotated, CertificateUsage.ServerAuth, time.GetUtcNow()).IsTrusted.ShouldBeTrue();
+    }
+
+    [Fact]
+    public void CA_file_names_are_reserved()
+    {
+        using var dir = new TempDirectory();
+        using var ca = PlatformCa.LoadOrCreate(dir.Path, new() { KeyStore = new() { ReadEnvironment = false } });
+
+        Should.Throw<ArgumentException>(() => ca.GetOrIssueCertificate("ca-0001", ApiServer)).Message.ShouldStartWith("'ca-0001' is reserved for the CA itself.");
+    }
+}

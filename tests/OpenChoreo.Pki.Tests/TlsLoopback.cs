@@ -13,14 +13,21 @@ internal static class TlsLoopback
         Exception? ServerError,
         Exception? ClientError,
         X509Certificate2? ClientCertificateSeenByServer,
+        X509Certificate2? ServerCertificateSeenByClient,
         IReadOnlyList<ChainVerificationResult> ServerRefusals,
         IReadOnlyList<ChainVerificationResult> ClientRefusals)
     {
         public bool Exchanged => ServerError is null && ClientError is null;
     }
 
-    public static async Task<Outcome> RunAsync(
+    public static Task<Outcome> RunAsync(
         X509Certificate2 serverCertificate, Func<TrustBundle> serverTrust,
+        X509Certificate2? clientCertificate, Func<TrustBundle> clientTrust,
+        string targetHost = "localhost", bool requirePlaneIdentity = false, TimeProvider? serverTime = null) =>
+        RunAsync(() => serverCertificate, serverTrust, clientCertificate, clientTrust, targetHost, requirePlaneIdentity, serverTime);
+
+    public static async Task<Outcome> RunAsync(
+        Func<X509Certificate2> serverCertificate, Func<TrustBundle> serverTrust,
         X509Certificate2? clientCertificate, Func<TrustBundle> clientTrust,
         string targetHost = "localhost", bool requirePlaneIdentity = false, TimeProvider? serverTime = null)
     {
@@ -43,7 +50,7 @@ internal static class TlsLoopback
                 OnRefused = r => { lock (clientRefusals) clientRefusals.Add(r); },
             });
 
-            X509Certificate2? seen = null;
+            X509Certificate2? seen = null, serverSeen = null;
             var server = Task.Run(async () =>
             {
                 using var tcp = await listener.AcceptTcpClientAsync(timeout.Token);
@@ -71,6 +78,7 @@ internal static class TlsLoopback
                 try
                 {
                     await ssl.AuthenticateAsClientAsync(clientOptions, timeout.Token);
+                    serverSeen = X509CertificateLoader.LoadCertificate(ssl.RemoteCertificate!.GetRawCertData());
                     // With TLS 1.3 the server judges the client certificate after the client finished: the refusal
                     // arrives as an alert on the first read.
                     await ssl.WriteAsync("o"u8.ToArray(), timeout.Token);
@@ -86,7 +94,7 @@ internal static class TlsLoopback
             });
             var clientError = await client;
             var serverError = await server;
-            return new Outcome(serverError, clientError, seen, serverRefusals, clientRefusals);
+            return new Outcome(serverError, clientError, seen, serverSeen, serverRefusals, clientRefusals);
         }
         finally
         {

@@ -170,8 +170,7 @@ public sealed class FaultProxy : IAsyncDisposable
             if (DropNewConnections)
             {
                 Interlocked.Increment(ref _dropped);
-                client.Shutdown(SocketShutdown.Both);
-                client.Dispose();
+                Close(client);
                 continue;
             }
             if (ActiveConnections >= _options.MaxConnections)
@@ -187,9 +186,9 @@ public sealed class FaultProxy : IAsyncDisposable
     private async Task HandleAsync(Socket client)
     {
         var upstream = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        client.NoDelay = true;
         try
         {
+            client.NoDelay = true;
             await upstream.ConnectAsync(Target, _stop.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException or SocketException)
@@ -263,6 +262,19 @@ public sealed class FaultProxy : IAsyncDisposable
         socket.Dispose();
     }
 
+    /// <summary>Graceful close: FIN to the peer.</summary>
+    private static void Close(Socket socket)
+    {
+        try
+        {
+            socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+        }
+        socket.Dispose();
+    }
+
     private static TaskCompletionSource NewResume() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public async ValueTask DisposeAsync()
@@ -298,19 +310,8 @@ public sealed class FaultProxy : IAsyncDisposable
             _cts.Cancel();
             foreach (var s in new[] { client, upstream })
             {
-                if (reset)
-                {
-                    Reset(s);
-                    continue;
-                }
-                try
-                {
-                    s.Shutdown(SocketShutdown.Both);
-                }
-                catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
-                {
-                }
-                s.Dispose();
+                if (reset) Reset(s);
+                else FaultProxy.Close(s);
             }
         }
     }
