@@ -24,7 +24,7 @@ for proj in tests/*/*.Tests.csproj; do
   name="$(basename "$proj" .csproj)"
   log="$RESULTS/$name.log"
   echo "== $name"
-  dotnet test --project "$proj" -c Release --no-build --report-trx --results-directory "$RESULTS/$name" "$@" >"$log" 2>&1
+  dotnet test --project "$proj" -c Release --no-build --report-xunit-trx --results-directory "$RESULTS/$name" "$@" >"$log" 2>&1
   rc=$?
   sed -n '/^Test run summary/,$p' "$log"
   p=$(grep -E '^\s+succeeded:' "$log" | tail -1 | awk '{print $2}')

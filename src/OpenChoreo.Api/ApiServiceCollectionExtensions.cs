@@ -10,6 +10,7 @@ using OpenChoreo.Api.Http;
 using OpenChoreo.Api.Resources;
 using OpenChoreo.Model;
 using OpenChoreo.Store;
+using OpenChoreo.Validation;
 
 namespace OpenChoreo.Api;
 
@@ -20,6 +21,9 @@ public static class ApiServiceCollectionExtensions
     {
         services.AddOptions<ApiOptions>().Bind(configuration.GetSection(ApiOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(KindRegistry.Default);
+        // CRD patterns are fixed and simple; a generous timeout keeps a busy machine from failing valid input.
+        services.AddSingleton(new ObjectValidator(options: new ValidationOptions { PatternTimeout = TimeSpan.FromSeconds(2) }));
+        services.AddSingleton<IAdmission, SchemaAdmission>();
         services.AddSingleton<ResourceService>();
         services.AddSingleton<ApiTokens>();
         services.AddSingleton<ReadinessGate>();
