@@ -50,13 +50,16 @@ public sealed class AgentCredentials
     {
         var pin = CaFingerprint.Normalize(caFingerprint) ?? throw new ArgumentException("--ca-fingerprint: expected a SHA-256 fingerprint (64 hex digits, colons allowed).", nameof(caFingerprint));
         time ??= TimeProvider.System;
+        var host = controlPlane.IdnHost;
+        var pinned = await FetchPinnedCaAsync(controlPlane, pin, time, ct).ConfigureAwait(false);
         var (key, csr) = SigningRequests.ForPlane(Identity);
+        var trust = new TrustBundle([pinned]);
         using var handler = new SocketsHttpHandler
         {
             SslOptions = new SslClientAuthenticationOptions
             {
-                TargetHost = controlPlane.IdnHost,
-                RemoteCertificateValidationCallback = (_, cert, chain, _) => PinnedServerCheck(cert, chain, pin, controlPlane.IdnHost, time),
+                TargetHost = host,
+                RemoteCertificateValidationCallback = TlsPolicies.ServerCertificateValidator(() => trust, host, new TlsValidationOptions { TimeProvider = time }),
                 CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
             },
         };
@@ -109,20 +112,44 @@ public sealed class AgentCredentials
         File.Move(tmp, path, overwrite: true);
     }
 
-    internal static bool PinnedServerCheck(X509Certificate? certificate, X509Chain? chain, string pin, string host, TimeProvider time)
+    /// <summary>
+    /// Bootstraps trust from the pin. TLS servers do not send their self-signed root, so the agent first fetches the
+    /// public trust bundle (a GET that carries no secret) and keeps the server certificate of that very connection; the
+    /// answer is used only if it holds a CA with the pinned fingerprint AND that connection's certificate chains to it
+    /// for the expected host. Anything else aborts before the join token is ever sent.
+    /// </summary>
+    private static async Task<X509Certificate2> FetchPinnedCaAsync(Uri controlPlane, string pin, TimeProvider time, CancellationToken ct)
     {
-        if (certificate is null) return false;
-        var leaf = certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-        var candidates = new List<X509Certificate2>();
-        if (chain is not null)
+        X509Certificate2? seen = null;
+        X509Certificate2Collection? seenExtra = null;
+        using var handler = new SocketsHttpHandler
         {
-            foreach (var e in chain.ChainElements) candidates.Add(e.Certificate);
-            candidates.AddRange(chain.ChainPolicy.ExtraStore);
-        }
-        var ca = candidates.FirstOrDefault(c => CaFingerprint.Of(c) == pin
-            && c.Extensions["2.5.29.19"] is X509BasicConstraintsExtension { CertificateAuthority: true });
-        if (ca is null) return false;
-        var result = new TrustBundle([ca]).Verify(leaf, CertificateUsage.ServerAuth, time.GetUtcNow(), chain?.ChainPolicy.ExtraStore);
+            SslOptions = new SslClientAuthenticationOptions
+            {
+                TargetHost = controlPlane.IdnHost,
+                // Recorded, then verified below against the pinned CA before anything from this connection is trusted.
+                RemoteCertificateValidationCallback = (_, cert, chain, _) =>
+                {
+                    if (cert is null) return false;
+                    seen = cert as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(cert.GetRawCertData());
+                    seenExtra = chain is null ? null : [.. chain.ChainPolicy.ExtraStore];
+                    return true;
+                },
+                CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+            },
+        };
+        using var http = new HttpClient(handler) { BaseAddress = controlPlane, Timeout = TimeSpan.FromSeconds(30), MaxResponseContentBufferSize = Pem.MaxPemLength };
+        var pem = await http.GetStringAsync(EnrollmentPaths.TrustBundle, ct).ConfigureAwait(false);
+        var ca = TrustBundle.FromPem(pem).Authorities.FirstOrDefault(c => CaFingerprint.Of(c) == pin)
+            ?? throw new InvalidOperationException("the control plane's trust bundle holds no CA with the pinned fingerprint (wrong --ca-fingerprint, or not the control plane you meant)");
+        if (seen is null || !PinnedServerCheck(seen, seenExtra, ca, controlPlane.IdnHost, time))
+            throw new InvalidOperationException("the control plane's TLS certificate does not chain to the pinned CA for " + controlPlane.IdnHost);
+        return ca;
+    }
+
+    internal static bool PinnedServerCheck(X509Certificate2 leaf, X509Certificate2Collection? extra, X509Certificate2 ca, string host, TimeProvider time)
+    {
+        var result = new TrustBundle([ca]).Verify(leaf, CertificateUsage.ServerAuth, time.GetUtcNow(), extra);
         return result.IsTrusted && leaf.MatchesHostname(host, allowWildcards: true, allowCommonName: false);
     }
 

@@ -21,7 +21,8 @@ public static class ApiServiceCollectionExtensions
     {
         services.AddOptions<ApiOptions>().Bind(configuration.GetSection(ApiOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(KindRegistry.Default);
-        services.AddSingleton(ObjectValidator.Shared);
+        // CRD patterns are fixed and simple; a generous timeout keeps a busy machine from failing valid input.
+        services.AddSingleton(new ObjectValidator(options: new ValidationOptions { PatternTimeout = TimeSpan.FromSeconds(2) }));
         services.AddSingleton<IAdmission, SchemaAdmission>();
         services.AddSingleton<ResourceService>();
         services.AddSingleton<ApiTokens>();

@@ -88,6 +88,25 @@ public sealed class CelEnvironment
         return program;
     }
 
+    /// <summary>Compiles UTF-8 expression text; malformed UTF-8 is a <see cref="CelParseException"/> at the bad byte.</summary>
+    public CelProgram CompileUtf8(ReadOnlySpan<byte> utf8)
+    {
+        int offset = 0;
+        var remaining = utf8;
+        while (!remaining.IsEmpty)
+        {
+            var status = System.Text.Rune.DecodeFromUtf8(remaining, out _, out int consumed);
+            if (status != System.Buffers.OperationStatus.Done)
+            {
+                string prefix = System.Text.Encoding.UTF8.GetString(utf8[..offset]);
+                throw CelParseException.At(prefix, prefix.Length, $"invalid UTF-8 at byte {offset}");
+            }
+            offset += consumed;
+            remaining = remaining[consumed..];
+        }
+        return Compile(System.Text.Encoding.UTF8.GetString(utf8));
+    }
+
     /// <summary>Like <see cref="Compile"/>, returning the parse error instead of throwing.</summary>
     public bool TryCompile(string expression, out CelProgram? program, out CelParseException? error)
     {

@@ -30,4 +30,7 @@ public enum CelErrorKind
 
     /// <summary>A custom function threw; the message says which.</summary>
     FunctionFailed,
+
+    /// <summary>A defect in this library surfaced as an exception; reported as a value rather than thrown.</summary>
+    Internal,
 }

@@ -26,28 +26,48 @@ public sealed class CelProgram
     public string Expression { get; }
 
     /// <summary>Evaluates against JSON variables (what YAML documents parse to).</summary>
-    public CelValue Evaluate(IReadOnlyDictionary<string, JsonNode?> variables) => Run(variables);
+    public CelValue Evaluate(IReadOnlyDictionary<string, JsonNode?> variables)
+    {
+        ArgumentNullException.ThrowIfNull(variables);
+        var frame = new Frame { JsonVars = variables };
+        return Run(ref frame);
+    }
 
     /// <summary>Evaluates against plain .NET values (see <see cref="CelValue.FromObject"/>).</summary>
-    public CelValue Evaluate(IReadOnlyDictionary<string, object?> variables) => Run(variables);
+    public CelValue Evaluate(IReadOnlyDictionary<string, object?> variables)
+    {
+        ArgumentNullException.ThrowIfNull(variables);
+        var frame = new Frame { ObjectVars = variables };
+        return Run(ref frame);
+    }
 
     /// <summary>Evaluates against CEL values.</summary>
-    public CelValue Evaluate(IReadOnlyDictionary<string, CelValue> variables) => Run(variables);
+    public CelValue Evaluate(IReadOnlyDictionary<string, CelValue> variables)
+    {
+        ArgumentNullException.ThrowIfNull(variables);
+        var frame = new Frame { CelVars = variables };
+        return Run(ref frame);
+    }
 
     /// <summary>Evaluates with each top-level property of <paramref name="variables"/> as a variable.</summary>
-    public CelValue Evaluate(JsonObject variables) => Run(variables);
+    public CelValue Evaluate(JsonObject variables)
+    {
+        ArgumentNullException.ThrowIfNull(variables);
+        var frame = new Frame { JsonObjectVars = variables };
+        return Run(ref frame);
+    }
 
     /// <summary>Evaluates with no variables.</summary>
-    public CelValue Evaluate() => Run(null);
-
-    private CelValue Run(object? vars)
+    public CelValue Evaluate()
     {
-        var frame = new Frame
-        {
-            Vars = vars,
-            Locals = _slots == 0 ? null : new CelValue[_slots],
-            Budget = _maxCost,
-        };
+        var frame = default(Frame);
+        return Run(ref frame);
+    }
+
+    private CelValue Run(ref Frame frame)
+    {
+        frame.Overflow = _slots <= LocalBuffer.Size ? null : new CelValue[_slots - LocalBuffer.Size];
+        frame.Budget = _maxCost;
         CelValue result;
         try
         {
@@ -56,6 +76,10 @@ public sealed class CelProgram
         catch (InsufficientExecutionStackException)
         {
             result = CelValue.FromError(CelErrorKind.BudgetExceeded, "evaluation nested too deeply");
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            result = CelValue.FromError(CelErrorKind.Internal, $"internal error: {e.GetType().Name}: {e.Message}");
         }
         if (frame.Exhausted)
             result = CelValue.FromError(CelErrorKind.BudgetExceeded, $"evaluation cost budget of {_maxCost} exceeded");

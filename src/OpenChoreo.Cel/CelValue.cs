@@ -215,13 +215,24 @@ public readonly partial struct CelValue
 
     private static CelValue FromJsonValue(JsonValue v)
     {
-        if (v.TryGetValue(out string? s)) return FromString(s!);
-        if (v.TryGetValue(out long l)) return FromInt(l);
-        if (v.TryGetValue(out bool b)) return FromBool(b);
-        if (v.TryGetValue(out double d)) return FromDouble(d);
-        if (v.TryGetValue(out int i)) return FromInt(i);
-        if (v.TryGetValue(out ulong ul)) return ul <= long.MaxValue ? FromInt((long)ul) : FromUInt(ul);
-        if (v.TryGetValue(out JsonElement e)) return FromJsonElement(e);
+        // Dispatch on the kind first: TryGetValue<string> on a number-backed JsonValue boxes the number.
+        switch (v.GetValueKind())
+        {
+            case JsonValueKind.True: return True;
+            case JsonValueKind.False: return False;
+            case JsonValueKind.Null: return Null;
+            case JsonValueKind.String:
+                if (v.TryGetValue(out string? s)) return FromString(s!);
+                break;
+            case JsonValueKind.Number:
+                if (v.TryGetValue(out long l)) return FromInt(l);
+                // Parsed JSON: decide int/uint/double from the number's text, not from what it converts to.
+                if (v.TryGetValue(out JsonElement e)) return FromJsonElement(e);
+                if (v.TryGetValue(out double d)) return FromDouble(d);
+                if (v.TryGetValue(out int i)) return FromInt(i);
+                if (v.TryGetValue(out ulong ul)) return ul <= long.MaxValue ? FromInt((long)ul) : FromUInt(ul);
+                break;
+        }
         return FromJsonElement(JsonSerializer.SerializeToElement(v));
     }
 
@@ -253,7 +264,13 @@ public readonly partial struct CelValue
     /// Converts a plain .NET value: null, bool, integers, floating point, decimal, string, byte[], DateTimeOffset,
     /// DateTime (UTC), TimeSpan, JsonNode, JsonElement, CelValue, dictionaries (string or scalar keys) and sequences.
     /// </summary>
-    public static CelValue FromObject(object? value) => value switch
+    public static CelValue FromObject(object? value)
+    {
+        RuntimeHelpers.EnsureSufficientExecutionStack();
+        return FromObjectCore(value);
+    }
+
+    private static CelValue FromObjectCore(object? value) => value switch
     {
         null => Null,
         CelValue c => c,
@@ -331,6 +348,7 @@ public readonly partial struct CelValue
     /// </summary>
     public JsonNode? ToJsonNode()
     {
+        RuntimeHelpers.EnsureSufficientExecutionStack();
         switch (_kind)
         {
             case CelKind.Null: return null;

@@ -19,7 +19,9 @@ public static class CliApp
         root.Add(DeleteCommand.Create(globals, io));
         root.Add(ConfigCommand.Create(globals, io));
         root.Add(VersionCommand.Create(globals, io));
+        root.Add(RenderCommand.Create(globals, io));
         root.Add(CelCommand.Create(io));
+        root.Add(PlaneCommand.Create(globals, io));
         var parse = root.Parse(args);
         return await parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr });
     }

@@ -20,6 +20,7 @@ public sealed record WatchNotification(string Type, ResourceObject Object);
 public sealed class ApiClient : IDisposable
 {
     private const string Prefix = "/apis/" + KindRegistry.GroupVersion;
+    private const int LargeBody = 64 * 1024;
     private readonly HttpClient _http;
 
     public ApiClient(ClientContext context, TimeSpan? timeout = null)
@@ -85,10 +86,12 @@ public sealed class ApiClient : IDisposable
     /// <summary>Declarative apply; returns the stored object and "created", "configured" or "unchanged".</summary>
     public async Task<(ResourceObject Object, string Outcome)> ApplyAsync(ResourceKind kind, ResourceObject obj, CancellationToken ct = default)
     {
+        var json = obj.ToJson();
         using var request = new HttpRequestMessage(HttpMethod.Patch, PathFor(kind, obj.Namespace, obj.Name))
         {
-            Content = new StringContent(obj.ToJson(), Encoding.UTF8, "application/apply-patch+json"),
+            Content = new StringContent(json, Encoding.UTF8, "application/apply-patch+json"),
         };
+        if (json.Length > LargeBody) request.Headers.ExpectContinue = true;
         using var response = await _http.SendAsync(request, ct);
         var node = await ReadAsync(response, ct);
         var outcome = response.Headers.TryGetValues("X-OpenChoreo-Apply", out var v) ? v.First() : "configured";
@@ -150,6 +153,8 @@ public sealed class ApiClient : IDisposable
     {
         using var request = new HttpRequestMessage(method, path);
         if (body is not null) request.Content = new StringContent(body, Encoding.UTF8, contentType ?? "application/json");
+        // A large body asks first, so a refusal (e.g. 413) arrives before the body is sent.
+        if (body?.Length > LargeBody) request.Headers.ExpectContinue = true;
         HttpResponseMessage response;
         try
         {

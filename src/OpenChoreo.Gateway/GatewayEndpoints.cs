@@ -32,6 +32,9 @@ public static class GatewayEndpoints
                 EnrollmentJson.Default.JoinTokenResponse);
         });
 
+        app.MapGet(EnrollmentPaths.TrustBundle, (AgentCertificates certificates) =>
+            Results.Text(certificates.Ca.TrustBundle.ToPem(), "application/x-pem-file")).AllowAnonymous();
+
         app.MapPost(EnrollPath, async (HttpContext http, JoinTokens tokens, AgentCertificates certificates, CancellationToken ct) =>
         {
             var request = await ReadAsync(http, ct);

@@ -10,9 +10,11 @@ internal static class StoreRegistration
         switch (options.Store.Driver)
         {
             case "postgres":
-                throw new NotSupportedException("store:driver postgres: pending the store back ends");
+                services.AddPostgresResourceStore(options.Store.PostgresConnectionString!);
+                break;
             default:
-                throw new NotSupportedException("store:driver sqlite: pending the store back ends");
+                services.AddSqliteResourceStore(options.Store.SqlitePath ?? Path.Combine(options.DataDir, "store.db"));
+                break;
         }
     }
 }

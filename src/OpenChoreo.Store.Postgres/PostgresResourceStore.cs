@@ -15,7 +15,8 @@ namespace OpenChoreo.Store.Postgres;
 /// local watchers. Writers NOTIFY on commit (LISTEN wakes tailers in every process at once); a poll every
 /// <see cref="PostgresStoreOptions.PollInterval"/> covers lost notifications and LISTEN reconnects.</para>
 /// <para>Multi-host connection strings: everything (reads too, for read-your-writes consistency) goes to the
-/// primary; <c>Target Session Attributes</c> in the string is ignored.</para>
+/// primary; <c>Target Session Attributes</c> in the string is ignored. Commands always run on connections opened
+/// from the primary-targeted data source.</para>
 /// </summary>
 public sealed class PostgresResourceStore : ResourceStoreBase
 {
@@ -147,8 +148,9 @@ public sealed class PostgresResourceStore : ResourceStoreBase
 
     protected override async Task<StoredObject?> ReadAsync(ResourceKey key, CancellationToken ct)
     {
-        await using var cmd = _primary.CreateCommand(
-            $"SELECT {RowColumns} FROM oc_objects WHERE kind = $1 AND namespace = $2 AND name = $3");
+        await using var conn = await _primary.OpenConnectionAsync(ct);
+        await using var cmd = new NpgsqlCommand(
+            $"SELECT {RowColumns} FROM oc_objects WHERE kind = $1 AND namespace = $2 AND name = $3", conn);
         AddKey(cmd.Parameters, key);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         return await reader.ReadAsync(ct) ? ReadRow(reader) : null;
@@ -193,8 +195,9 @@ public sealed class PostgresResourceStore : ResourceStoreBase
     protected override async Task<IReadOnlyList<EventRecord>> ReadEventsAsync(long after, long upTo, int limit,
         CancellationToken ct)
     {
-        await using var cmd = _primary.CreateCommand(
-            $"SELECT {EventColumns} FROM oc_events WHERE revision > $1 AND revision <= $2 ORDER BY revision LIMIT $3");
+        await using var conn = await _primary.OpenConnectionAsync(ct);
+        await using var cmd = new NpgsqlCommand(
+            $"SELECT {EventColumns} FROM oc_events WHERE revision > $1 AND revision <= $2 ORDER BY revision LIMIT $3", conn);
         cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = after });
         cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = upTo });
         cmd.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
@@ -241,8 +244,9 @@ public sealed class PostgresResourceStore : ResourceStoreBase
 
     protected override async Task<IReadOnlyList<StoredObject>> ReadDependentsAsync(string ownerUid, CancellationToken ct)
     {
-        await using var cmd = _primary.CreateCommand(
-            $"SELECT {RowColumns} FROM oc_objects WHERE owner_uids IS NOT NULL AND strpos(owner_uids, $1) > 0");
+        await using var conn = await _primary.OpenConnectionAsync(ct);
+        await using var cmd = new NpgsqlCommand(
+            $"SELECT {RowColumns} FROM oc_objects WHERE owner_uids IS NOT NULL AND strpos(owner_uids, $1) > 0", conn);
         cmd.Parameters.Add(Text(ownerUid));
         var rows = new List<StoredObject>();
         await using var reader = await cmd.ExecuteReaderAsync(ct);
@@ -256,7 +260,8 @@ public sealed class PostgresResourceStore : ResourceStoreBase
 
     protected override async Task<bool> ReadUidExistsAsync(string uid, CancellationToken ct)
     {
-        await using var cmd = _primary.CreateCommand("SELECT 1 FROM oc_objects WHERE uid = $1");
+        await using var conn = await _primary.OpenConnectionAsync(ct);
+        await using var cmd = new NpgsqlCommand("SELECT 1 FROM oc_objects WHERE uid = $1", conn);
         cmd.Parameters.Add(Text(uid));
         return await cmd.ExecuteScalarAsync(ct) is not null;
     }

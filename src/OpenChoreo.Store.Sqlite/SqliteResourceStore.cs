@@ -54,7 +54,7 @@ public sealed class SqliteResourceStore : ResourceStoreBase
         Pragma(writer, "synchronous = NORMAL");
         Pragma(writer, $"busy_timeout = {_busyTimeoutMs}");
         SqliteSchema.Migrate(writer);
-        _revision = ReadMeta(writer, "revision");
+        _revision = ReadRevision(writer);
         _compacted = ReadMeta(writer, "compacted");
         _writer = writer;
         _commands = new WriterCommands(writer);
@@ -111,8 +111,6 @@ public sealed class SqliteResourceStore : ResourceStoreBase
             p[6].Value = (object?)e.PrevLabelsJson ?? DBNull.Value;
             p[7].Value = e.Data;
             c.InsertEvent.ExecuteNonQuery();
-            c.SetRevision.Parameters[0].Value = next;
-            c.SetRevision.ExecuteNonQuery();
             tx.Commit();
             _revision = next;
             Hub.Publish([e]);
@@ -163,7 +161,7 @@ public sealed class SqliteResourceStore : ResourceStoreBase
         {
             while (reader.Read()) rows.Add(ReadRow(reader));
         }
-        var revision = ReadMeta(conn, "revision", tx);
+        var revision = ReadRevision(conn, tx);
         tx.Commit();
         return Task.FromResult<(IReadOnlyList<StoredObject>, long)>((rows, revision));
     }
@@ -252,6 +250,9 @@ public sealed class SqliteResourceStore : ResourceStoreBase
             _commands?.Dispose();
             _writer?.Dispose();
             _writer = null;
+            // Pooled readers would keep the file open after the store is gone.
+            using var pooled = new SqliteConnection(_readConnectionString);
+            SqliteConnection.ClearPool(pooled);
         }
         finally
         {
@@ -295,6 +296,19 @@ public sealed class SqliteResourceStore : ResourceStoreBase
         cmd.ExecuteNonQuery();
     }
 
+    /// <summary>
+    /// The current revision, derived rather than stored (one page less to write per commit): every revision above
+    /// the compacted one is still an event in the log, and compaction never goes past the current revision.
+    /// </summary>
+    private static long ReadRevision(SqliteConnection conn, SqliteTransaction? tx = null)
+    {
+        using var cmd = conn.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = "SELECT max((SELECT coalesce(max(revision), 0) FROM oc_events), " +
+            "(SELECT value FROM oc_meta WHERE key = 'compacted'))";
+        return (long)cmd.ExecuteScalar()!;
+    }
+
     private static long ReadMeta(SqliteConnection conn, string key, SqliteTransaction? tx = null)
     {
         using var cmd = conn.CreateCommand();
@@ -315,7 +329,6 @@ public sealed class SqliteResourceStore : ResourceStoreBase
                 "WHERE kind = $1 AND namespace = $2 AND name = $3", 8);
             Delete = Make(c, "DELETE FROM oc_objects WHERE kind = $1 AND namespace = $2 AND name = $3", 3);
             InsertEvent = Make(c, $"INSERT INTO oc_events ({EventColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)", 8);
-            SetRevision = Make(c, "UPDATE oc_meta SET value = $1 WHERE key = 'revision'", 1);
         }
 
         public SqliteCommand Select { get; }
@@ -323,9 +336,8 @@ public sealed class SqliteResourceStore : ResourceStoreBase
         public SqliteCommand Update { get; }
         public SqliteCommand Delete { get; }
         public SqliteCommand InsertEvent { get; }
-        public SqliteCommand SetRevision { get; }
 
-        private IEnumerable<SqliteCommand> All => [Select, Insert, Update, Delete, InsertEvent, SetRevision];
+        private IEnumerable<SqliteCommand> All => [Select, Insert, Update, Delete, InsertEvent];
 
         public void SetTransaction(SqliteTransaction? tx)
         {

@@ -10,7 +10,7 @@ internal static class SqliteSchema
     [
         """
         CREATE TABLE oc_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
-        INSERT INTO oc_meta (key, value) VALUES ('revision', 0), ('compacted', 0);
+        INSERT INTO oc_meta (key, value) VALUES ('compacted', 0);
         CREATE TABLE oc_objects (
             kind TEXT NOT NULL,
             namespace TEXT NOT NULL,

@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using OpenChoreo.Model;
@@ -17,7 +18,7 @@ public static class FieldErrors
         InvalidText(path, Quote(value), detail);
 
     public static StatusCause Invalid(FieldPath path, string value, string detail) =>
-        InvalidText(path, JsonSerializer.Serialize(value), detail);
+        InvalidText(path, Quote(value), detail);
 
     public static StatusCause TypeInvalid(FieldPath path, JsonNode? value, string expected) =>
         new(path.ToString(), CauseReasons.TypeInvalid,
@@ -29,7 +30,7 @@ public static class FieldErrors
 
     public static StatusCause NotSupported(FieldPath path, string value, IEnumerable<string> supported) =>
         new(path.ToString(), CauseReasons.NotSupported,
-            $"Unsupported value: {JsonSerializer.Serialize(value)}: supported values: {string.Join(", ", supported.Select(s => JsonSerializer.Serialize(s)))}");
+            $"Unsupported value: {Quote(value)}: supported values: {string.Join(", ", supported.Select(Quote))}");
 
     public static StatusCause Forbidden(FieldPath path, string detail) =>
         new(path.ToString(), CauseReasons.Forbidden, $"Forbidden: {detail}");
@@ -49,7 +50,7 @@ public static class FieldErrors
 
     /// <summary>An invalid value whose text is shown as given (numbers, counts).</summary>
     public static StatusCause InvalidText(FieldPath path, string shown, string detail, bool quote) =>
-        InvalidText(path, quote ? JsonSerializer.Serialize(shown) : shown, detail);
+        InvalidText(path, quote ? Quote(shown) : shown, detail);
 
     public static StatusCause Unknown(FieldPath path) =>
         new(path.ToString(), CauseReasons.Unknown, $"unknown field \"{path}\"");
@@ -57,15 +58,22 @@ public static class FieldErrors
     private static StatusCause InvalidText(FieldPath path, string quoted, string detail) =>
         new(path.ToString(), CauseReasons.Invalid, $"Invalid value: {quoted}: {detail}");
 
+    // Messages are plain text, not HTML: keep non-ASCII and '<', '>' readable as Go's %q does.
+    private static readonly JsonSerializerOptions MessageJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     /// <summary>How a value appears in a message: strings quoted, scalars as JSON, objects and lists by type name.</summary>
     internal static string Quote(JsonNode? value) => value switch
     {
         null => "null",
         JsonObject => "\"object\"",
         JsonArray => "\"array\"",
-        JsonValue v when v.GetValueKind() == JsonValueKind.String => Truncate(v.ToJsonString()),
+        JsonValue v when JsonTypes.IsString(v, out var s) => Quote(s),
         _ => value.ToJsonString(),
     };
+
+    /// <summary>A string quoted and escaped as JSON, shortened when very long.</summary>
+    internal static string Quote(string s) =>
+        Truncate(JsonSerializer.Serialize(s.Length > 1024 ? s[..1024] : s, MessageJson));
 
     // Echoing a megabyte string back in an error helps nobody.
     private static string Truncate(string quoted) =>

@@ -109,6 +109,60 @@ internal static class JsonTypes
     private static bool TryGetDecimal(JsonValue v, out decimal d) =>
         decimal.TryParse(v.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture, out d);
 
+    /// <summary>
+    /// A string equal for two values exactly when <see cref="DeepEquals"/> holds: object keys sorted, numbers in one
+    /// canonical form. Lets duplicate checks hash instead of comparing every pair.
+    /// </summary>
+    public static string CanonicalKey(JsonNode? node)
+    {
+        var sb = new System.Text.StringBuilder();
+        AppendCanonical(sb, node);
+        return sb.ToString();
+    }
+
+    private static void AppendCanonical(System.Text.StringBuilder sb, JsonNode? node)
+    {
+        switch (node)
+        {
+            case null:
+                sb.Append("null");
+                return;
+            case JsonObject o:
+                sb.Append('{');
+                foreach (var (k, v) in o.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+                {
+                    sb.Append(JsonSerializer.Serialize(k)).Append(':');
+                    AppendCanonical(sb, v);
+                    sb.Append(',');
+                }
+                sb.Append('}');
+                return;
+            case JsonArray a:
+                sb.Append('[');
+                foreach (var v in a)
+                {
+                    AppendCanonical(sb, v);
+                    sb.Append(',');
+                }
+                sb.Append(']');
+                return;
+        }
+        switch (node.GetValueKind())
+        {
+            case JsonValueKind.String when IsString(node, out var s):
+                sb.Append(JsonSerializer.Serialize(s));
+                return;
+            case JsonValueKind.Number:
+                var jv = node.AsValue();
+                if (TryGetDecimal(jv, out var d)) sb.Append('n').Append((d / 1.000000000000000000000000000000000m).ToString(CultureInfo.InvariantCulture));
+                else if (TryGetDouble(jv, out var f)) sb.Append('f').Append(f.ToString("R", CultureInfo.InvariantCulture));
+                return;
+            default:
+                sb.Append(node.ToJsonString());
+                return;
+        }
+    }
+
     /// <summary>Depth of the deepest container under <paramref name="node"/>, stopping once it passes <paramref name="limit"/>.</summary>
     public static bool DepthExceeds(JsonNode? node, int limit)
     {

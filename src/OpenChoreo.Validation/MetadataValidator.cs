@@ -41,6 +41,8 @@ internal static class MetadataValidator
         ["blockOwnerDeletion"] = FieldType.Any,
     };
 
+    public static bool IsKnownField(string name) => Fields.ContainsKey(name);
+
     /// <summary>Validates the metadata of a top-level object.</summary>
     public static void Validate(JsonNode? metadata, ResourceKind kind, ValidationOptions options, CauseList causes) =>
         Validate(metadata, FieldPath.Of("metadata"), requireName: true, namespaced: kind.Namespaced, options, causes);

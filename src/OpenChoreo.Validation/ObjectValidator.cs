@@ -59,7 +59,7 @@ public sealed class ObjectValidator
             return new(null, KindProblem.UnknownApiVersion, FieldErrors.NotSupported(FieldPath.Of("apiVersion"), apiVersion, served));
         }
         return new(null, KindProblem.UnknownKind, new StatusCause("kind", CauseReasons.NotSupported,
-            $"Unsupported value: {JsonSerializer.Serialize(kind)}: no kind {JsonSerializer.Serialize(kind)} is served in version {JsonSerializer.Serialize(apiVersion)}"));
+            $"Unsupported value: {FieldErrors.Quote(kind)}: no kind {FieldErrors.Quote(kind)} is served in version {FieldErrors.Quote(apiVersion)}"));
     }
 
     /// <summary>
@@ -76,8 +76,41 @@ public sealed class ObjectValidator
         foreach (var (name, prop) in schema.Properties)
         {
             if (name is "metadata" or "apiVersion" or "kind") continue;
-            if (obj.Node[name] is { } child) Defaulter.Apply(child, prop, 1, _options.MaxDepth);
+            if (obj.Node.TryGetPropertyValue(name, out var child) && child is null && !prop.Nullable)
+            {
+                // "spec: null" and the like: pruned (or defaulted) like any non-nullable null.
+                obj.Node.Remove(name);
+                if (prop.HasDefault) obj.Node[name] = prop.Default?.DeepClone();
+                child = obj.Node[name];
+            }
+            if (child is not null) Defaulter.Apply(child, prop, 1, _options.MaxDepth);
         }
+    }
+
+    /// <summary>
+    /// Removes every field the schema does not declare (Kubernetes pruning) and returns the removed paths, for
+    /// requests with <c>fieldValidation=Ignore</c> (drop silently) or <c>Warn</c> (drop and warn). Strict requests
+    /// skip this: validation then reports each such field as <c>FieldUnknown</c>. Unknown kinds are left untouched.
+    /// </summary>
+    public IReadOnlyList<string> Prune(ResourceObject obj)
+    {
+        ArgumentNullException.ThrowIfNull(obj);
+        if (CheckKind(obj).Kind is not { } kind || JsonTypes.DepthExceeds(obj.Node, _options.MaxDepth)) return [];
+        var schema = SchemaOf(kind);
+        var removed = new List<string>();
+        foreach (var name in obj.Node.Select(kv => kv.Key).ToArray())
+        {
+            var path = FieldPath.Of(name);
+            if (name is "apiVersion" or "kind") continue;
+            if (name is "metadata") Pruner.PruneMetadata(obj.Node[name], path, removed);
+            else if (schema.Properties?.GetValueOrDefault(name) is { } prop) Pruner.Prune(obj.Node[name], prop, path, 1, _options.MaxDepth, removed);
+            else if (!schema.PreserveUnknownFields)
+            {
+                obj.Node.Remove(name);
+                removed.Add(name);
+            }
+        }
+        return removed;
     }
 
     /// <summary>Validates an object about to be created.</summary>

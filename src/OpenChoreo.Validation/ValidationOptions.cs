@@ -9,8 +9,11 @@ public sealed class ValidationOptions
     /// <summary>Deepest nesting of a value that is walked; deeper values are refused.</summary>
     public int MaxDepth { get; init; } = 64;
 
-    /// <summary>Time allowed for one schema <c>pattern</c> match.</summary>
-    public TimeSpan PatternTimeout { get; init; } = TimeSpan.FromMilliseconds(100);
+    /// <summary>
+    /// Time allowed for one schema <c>pattern</c> match. Matching is linear-time (no backtracking), so this is a safety
+    /// net generous enough not to fire on a busy machine.
+    /// </summary>
+    public TimeSpan PatternTimeout { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Total size of annotation keys and values (Kubernetes: 256 KiB).</summary>
     public int MaxAnnotationsBytes { get; init; } = 256 * 1024;

@@ -84,6 +84,11 @@ public sealed class ApiBehaviourTests(ControlPlaneFixture cp) : IClassFixture<Co
                 actual.ShouldBeOfType<JsonObject>(path);
                 foreach (var (k, v) in eo) ShouldContainAll(v, actual![k], $"{path}.{k}");
                 return;
+            case JsonArray ea:
+                var aa = actual.ShouldBeOfType<JsonArray>(path);
+                aa.Count.ShouldBe(ea.Count, path);
+                for (var i = 0; i < ea.Count; i++) ShouldContainAll(ea[i], aa[i], $"{path}[{i}]");
+                return;
             default:
                 JsonNode.DeepEquals(expected, actual).ShouldBeTrue($"{path}: expected {expected.ToJsonString()} but read {actual?.ToJsonString()}");
                 return;
@@ -99,7 +104,10 @@ public sealed class ApiBehaviourTests(ControlPlaneFixture cp) : IClassFixture<Co
             var o = new ResourceObject(YamlCodec.ReadOne($$"""
                 apiVersion: openchoreo.dev/v1alpha1
                 kind: Project
-                metadata: {name: {{name}}, namespace: default, labels: {tier: {{tier}}, suite: selectors}}
+                metadata:
+                  name: {{name}}
+                  namespace: default
+                  labels: {tier: {{tier}}, suite: selectors}
                 spec: {deploymentPipelineRef: default}
                 """)!.AsObject());
             await client.ApplyAsync(K("Project"), o, Ct);

@@ -92,6 +92,21 @@ public class DefaultingTests
     }
 
     [Fact]
+    public void A_null_top_level_field_is_pruned()
+    {
+        var project = Objects.Yaml("""
+            apiVersion: openchoreo.dev/v1alpha1
+            kind: Project
+            metadata: {name: p, namespace: default}
+            spec: null
+            """);
+        ObjectValidator.Shared.ValidateCreate(project).ShouldBe([new StatusCause("spec", CauseReasons.TypeInvalid, "Invalid value: \"null\": must be of type object")]);
+        ObjectValidator.Shared.Default(project);
+        project.Node.ContainsKey("spec").ShouldBeFalse();
+        ObjectValidator.Shared.ValidateCreate(project).ShouldBeEmpty();
+    }
+
+    [Fact]
     public void Object_defaults_are_deep_copies()
     {
         var a = Objects.Yaml("""
@@ -119,6 +134,53 @@ public class DefaultingTests
             """);
         var before = obj.ToJson();
         ObjectValidator.Shared.Default(obj);
+        obj.ToJson().ShouldBe(before);
+    }
+}
+
+public class PruningTests
+{
+    [Fact]
+    public void Prune_removes_undeclared_fields_everywhere_and_reports_them()
+    {
+        var obj = Objects.Component("""
+            owner:
+              projectName: default
+              team: x
+            componentType: deployment/service
+            parameters: {anything: {goes: here}}
+            traits:
+            - name: storage
+              instanceName: data
+              bogus: true
+            """);
+        obj.Node["extra"] = 1;
+        obj.Metadata["colour"] = "red";
+        var removed = ObjectValidator.Shared.Prune(obj);
+        removed.ShouldBe(["metadata.colour", "spec.owner.team", "spec.traits[0].bogus", "extra"], ignoreOrder: true);
+        ObjectValidator.Shared.ValidateCreate(obj).ShouldBeEmpty();
+        obj.Spec!["parameters"]!["anything"]!["goes"]!.GetValue<string>().ShouldBe("here");
+    }
+
+    [Fact]
+    public void Prune_empties_objects_whose_schema_declares_no_fields()
+    {
+        var org = Objects.Yaml("""
+            apiVersion: openchoreo.dev/v1alpha1
+            kind: Organization
+            metadata: {name: acme}
+            spec: {displayName: Acme}
+            """);
+        ObjectValidator.Shared.Prune(org).ShouldBe(["spec.displayName"]);
+        org.Spec!.AsObject().Count.ShouldBe(0);
+    }
+
+    [Fact]
+    public void Prune_leaves_valid_objects_unchanged()
+    {
+        var obj = Objects.Component();
+        var before = obj.ToJson();
+        ObjectValidator.Shared.Prune(obj).ShouldBeEmpty();
         obj.ToJson().ShouldBe(before);
     }
 }

@@ -107,6 +107,61 @@ public class RuleTests
             "Invalid value: \"string\": spec.environment is immutable")]);
     }
 
+    private static ResourceObject Release() => Objects.Yaml("""
+        apiVersion: openchoreo.dev/v1alpha1
+        kind: ComponentRelease
+        metadata: {name: greeter-1a2b3c, namespace: default}
+        spec:
+          owner: {projectName: default, componentName: greeter}
+          componentProfile:
+            parameters: {replicas: 1}
+          componentType:
+            workloadType: deployment
+            resources:
+            - id: deployment
+              template: {apiVersion: apps/v1, kind: Deployment}
+          traits: {}
+          workload:
+            containers:
+              main: {image: nginx}
+        """);
+
+    [Fact]
+    public void ComponentRelease_is_valid_and_an_identical_update_passes()
+    {
+        ObjectValidator.Shared.ValidateCreate(Release()).ShouldBeEmpty();
+        Update(Release(), Release()).ShouldBeEmpty();
+    }
+
+    [Theory]
+    [InlineData("componentProfile", """{"parameters":{"replicas":2}}""")]
+    [InlineData("owner", """{"projectName":"other","componentName":"greeter"}""")]
+    [InlineData("workload", """{"containers":{"main":{"image":"nginx:2"}}}""")]
+    [InlineData("traits", """{"storage":{}}""")]
+    public void ComponentRelease_spec_fields_are_immutable(string field, string newValue)
+    {
+        var old = Release();
+        var changed = Objects.WithSpec(old, s => s[field] = JsonNode.Parse(newValue));
+        Update(changed, old).ShouldBe([
+            new StatusCause($"spec.{field}", CauseReasons.Invalid, $"Invalid value: \"object\": spec.{field} is immutable"),
+        ]);
+    }
+
+    [Fact]
+    public void ComponentRelease_componentType_and_its_workloadType_are_immutable()
+    {
+        var old = Release();
+        var changed = Objects.WithSpec(old, s =>
+        {
+            s["componentType"]!["workloadType"] = "statefulset";
+            s["componentType"]!["resources"]![0]!["id"] = "statefulset";
+        });
+        Update(changed, old).ShouldBe([
+            new StatusCause("spec.componentType", CauseReasons.Invalid, "Invalid value: \"object\": spec.componentType is immutable"),
+            new StatusCause("spec.componentType.workloadType", CauseReasons.Invalid, "Invalid value: \"string\": spec.workloadType cannot be changed after creation"),
+        ]);
+    }
+
     [Fact]
     public void ComponentType_needs_a_resource_matching_its_workloadType()
     {

@@ -167,7 +167,7 @@ internal static class Conversions
     public static CelValue Dyn(CelValue v) => v;
 
     /// <summary>Go's <c>strconv.FormatFloat(d, 'g', -1, 64)</c>: shortest digits, exponent form below 1e-4 or from 1e6.</summary>
-    public static string GoFloat(double d)
+    public static string GoFloat(double d, bool allowExponent = true)
     {
         if (double.IsNaN(d)) return "NaN";
         if (double.IsPositiveInfinity(d)) return "+Inf";
@@ -189,7 +189,7 @@ internal static class Conversions
         var sb = new StringBuilder();
         if (d < 0) sb.Append('-');
         int x = dp - 1;
-        if (x < -4 || x >= 6)
+        if (allowExponent && (x < -4 || x >= 6))
         {
             sb.Append(digits[0]);
             if (digits.Length > 1) sb.Append('.').Append(digits, 1, digits.Length - 1);

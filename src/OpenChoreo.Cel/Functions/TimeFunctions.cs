@@ -20,7 +20,7 @@ internal static class TimeFunctions
         Accessor(t, "getHours", d => d.Hour, n => n / 3_600_000_000_000L);
         Accessor(t, "getMinutes", d => d.Minute, n => n / 60_000_000_000L);
         Accessor(t, "getSeconds", d => d.Second, n => n / 1_000_000_000L);
-        Accessor(t, "getMilliseconds", null, n => n / 1_000_000L);
+        Accessor(t, "getMilliseconds", null, n => n / 1_000_000L % 1000);
     }
 
     private static void Accessor(FunctionTable t, string name, Func<DateTime, int>? ofTime, Func<long, long>? ofDuration)

@@ -40,6 +40,7 @@ internal enum ComprehensionKind
     Bind,
     OptMap,
     OptFlatMap,
+    SortBy,
 }
 
 /// <summary>

@@ -21,6 +21,13 @@ internal sealed class Lexer
 
     public List<Token> Tokenize()
     {
+        for (int i = 0; i < _src.Length; i++)
+        {
+            // Source text must be well-formed Unicode: a lone surrogate has no UTF-8 encoding.
+            char c = _src[i];
+            if (char.IsHighSurrogate(c) && i + 1 < _src.Length && char.IsLowSurrogate(_src[i + 1])) { i++; continue; }
+            if (char.IsSurrogate(c)) throw Error(i, "invalid UTF-16 text: unpaired surrogate");
+        }
         var tokens = new List<Token>();
         while (true)
         {
@@ -128,7 +135,7 @@ internal sealed class Lexer
         throw Error(start, $"token recognition error at: '{c}'");
     }
 
-    private static Token Simple(TokenKind kind, int start) => new(kind, start, "", default);
+    private Token Simple(TokenKind kind, int start) => new(kind, start, _src[start.._pos], default);
 
     private Token EscapedIdent(int start)
     {

@@ -26,8 +26,6 @@ internal sealed class Parser
         if (source.Length > limits.MaxExpressionLength)
             throw CelParseException.At(source, 0, $"expression is {source.Length} characters, more than the limit of {limits.MaxExpressionLength}");
         var p = new Parser(source, limits, macros);
-        if (p._tokens.Count > limits.MaxExpressionLength / 2 + 16)
-            throw CelParseException.At(source, 0, "expression has too many tokens");
         var e = p.ParseExpr();
         if (p.Peek.Kind != TokenKind.Eof) throw p.Error(p.Peek.Offset, $"unexpected {Describe(p.Peek)}, expected end of expression");
         int height = AstDepth.Of(e);
@@ -61,7 +59,8 @@ internal sealed class Parser
     {
         TokenKind.Eof => "end of input",
         TokenKind.Ident or TokenKind.ReservedIdent => $"identifier '{t.Text}'",
-        _ => $"'{t.Kind}'",
+        TokenKind.Int or TokenKind.Uint or TokenKind.Double or TokenKind.String or TokenKind.Bytes => "literal",
+        _ => $"'{t.Text}'",
     };
 
     private void Enter(int offset)
@@ -371,7 +370,7 @@ internal sealed class Parser
                     return new IdentExpr(absolute ? t.Offset : id.Offset, id.Text, absolute);
                 }
             default:
-                throw Error(t.Offset, $"unexpected {Describe(t)}");
+                throw Error(t.Offset, $"unexpected {Describe(t)}, expected an expression");
         }
     }
 
@@ -436,6 +435,8 @@ internal sealed class Parser
                 return new ComprehensionExpr(off, ComprehensionKind.TransformMapEntry, VarName(a[0], fn), VarName(a[1], fn), target, a[3], a[2]);
             case ("optMap", 2):
                 return new ComprehensionExpr(off, ComprehensionKind.OptMap, VarName(a[0], fn), null, target, a[1], null);
+            case ("sortBy", 2):
+                return new ComprehensionExpr(off, ComprehensionKind.SortBy, VarName(a[0], fn), null, target, a[1], null);
             case ("optFlatMap", 2):
                 return new ComprehensionExpr(off, ComprehensionKind.OptFlatMap, VarName(a[0], fn), null, target, a[1], null);
         }

@@ -47,10 +47,25 @@ internal sealed class Compiler
         CallExpr call => BuildCall(call),
         ListExpr l => new ListNode(l.Offset, [.. l.Elements.Select(Build)], l.OptionalElements),
         MapExpr m => new MapNode(m.Offset, [.. m.Entries.Select(x => Build(x.Key))], [.. m.Entries.Select(x => Build(x.Value))], [.. m.Entries.Select(x => x.Optional)]),
-        StructExpr st => new ErrorNode(st.Offset, CelErrorKind.NoSuchOverload, $"unknown type '{st.TypeName.TrimStart('.')}': message construction is not supported"),
+        StructExpr st => BuildStruct(st),
         ComprehensionExpr ce => BuildComprehension(ce),
         _ => throw new InvalidOperationException($"unexpected expression {e.GetType().Name}"),
     };
+
+    private Node BuildStruct(StructExpr st)
+    {
+        bool absolute = st.TypeName.StartsWith('.');
+        string name = st.TypeName.TrimStart('.');
+        foreach (var p in absolute ? [""] : _containerPrefixes)
+        {
+            if (WellKnownTypes.IsKnown(p + name))
+            {
+                return new WellKnownStructNode(st.Offset, p + name, [.. st.Fields.Select(f => f.Field)],
+                    [.. st.Fields.Select(f => Build(f.Value))], [.. st.Fields.Select(f => f.Optional)]);
+            }
+        }
+        return new ErrorNode(st.Offset, CelErrorKind.NoSuchOverload, $"unknown type '{name}': message construction is not supported");
+    }
 
     private Node BuildIdent(IdentExpr id)
     {
@@ -114,6 +129,11 @@ internal sealed class Compiler
             case "_[?_]" when a.Length == 2: return new IndexNode(call.Offset, Build(a[0]), Build(a[1]), optional: true);
         }
 
+        if (call.Target != null && call.Function is "or" or "orValue" && a.Length == 1)
+        {
+            // Lazy: the alternative is evaluated only when the optional is empty.
+            return new OptionalOrNode(call.Offset, Build(call.Target), Build(a[0]), call.Function == "orValue");
+        }
         if (call.Target != null)
         {
             // Namespaced global function, e.g. math.greatest(...) or optional.of(...).

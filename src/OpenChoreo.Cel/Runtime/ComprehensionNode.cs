@@ -16,13 +16,13 @@ internal sealed class ComprehensionNode(
         switch (kind)
         {
             case ComprehensionKind.Bind:
-                f.Locals![slot1] = r;
+                f.Local(slot1) = r;
                 return body.Eval(ref f);
             case ComprehensionKind.OptMap or ComprehensionKind.OptFlatMap:
                 {
                     if (r.Kind != CelKind.Optional) return Located(Err.NoOverload(macro, r));
                     if (!r.OptionalHasValue) return r;
-                    f.Locals![slot1] = r.OptionalValue;
+                    f.Local(slot1) = r.OptionalValue;
                     var v = body.Eval(ref f);
                     if (v.IsError || kind == ComprehensionKind.OptFlatMap)
                         return v.IsError || v.Kind == CelKind.Optional ? v : Located(Err.NoOverload(macro, v));
@@ -38,7 +38,7 @@ internal sealed class ComprehensionNode(
         CelValue error = default;
         bool hasError = false;
         int found = 0;
-        List<CelValue>? list = kind is ComprehensionKind.Map or ComprehensionKind.MapFilter or ComprehensionKind.Filter
+        List<CelValue>? list = kind is ComprehensionKind.SortBy or ComprehensionKind.Map or ComprehensionKind.MapFilter or ComprehensionKind.Filter
             or ComprehensionKind.TransformList or ComprehensionKind.TransformListFilter ? new List<CelValue>(count) : null;
         CelMap? map = kind is ComprehensionKind.TransformMap or ComprehensionKind.TransformMapFilter or ComprehensionKind.TransformMapEntry
             ? new CelMap(count) : null;
@@ -60,12 +60,12 @@ internal sealed class ComprehensionNode(
             }
             if (twoVars)
             {
-                f.Locals![slot1] = key;
-                f.Locals[slot2] = elem;
+                f.Local(slot1) = key;
+                f.Local(slot2) = elem;
             }
             else
             {
-                f.Locals![slot1] = elem;
+                f.Local(slot1) = elem;
             }
 
             if (filter != null)
@@ -99,6 +99,10 @@ internal sealed class ComprehensionNode(
                     if (v.Kind != CelKind.Bool) return Located(Err.NoOverload(macro, v));
                     if (v.AsBool) list!.Add(elem);
                     break;
+                case ComprehensionKind.SortBy:
+                    if (v.IsError) return v;
+                    list!.Add(v);
+                    break;
                 case ComprehensionKind.Map or ComprehensionKind.MapFilter
                     or ComprehensionKind.TransformList or ComprehensionKind.TransformListFilter:
                     if (v.IsError) return v;
@@ -126,6 +130,11 @@ internal sealed class ComprehensionNode(
             case ComprehensionKind.All: return hasError ? error : CelValue.True;
             case ComprehensionKind.Exists: return hasError ? error : CelValue.False;
             case ComprehensionKind.ExistsOne: return CelValue.FromBool(found == 1);
+        }
+        if (kind == ComprehensionKind.SortBy)
+        {
+            if (isMap) return Located(Err.NoOverload(macro, r));
+            return Located(Functions.ListFunctions.Sort(macro, r.ListItems(), [.. list!]));
         }
         if (list != null) return CelValue.ListOf([.. list]);
         return CelValue.MapOf(map!);

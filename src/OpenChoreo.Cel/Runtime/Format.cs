@@ -9,6 +9,7 @@ internal static class Format
     public static void Debug(StringBuilder sb, CelValue v, int depth)
     {
         if (depth > 64) { sb.Append("..."); return; }
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         switch (v.Kind)
         {
             case CelKind.Null: sb.Append("null"); break;

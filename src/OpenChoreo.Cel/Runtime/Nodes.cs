@@ -7,10 +7,47 @@ namespace OpenChoreo.Cel.Runtime;
 /// <summary>Per-evaluation state: the variables, comprehension slots and the remaining cost budget.</summary>
 internal struct Frame
 {
-    public object? Vars;
-    public CelValue[]? Locals;
+    public IReadOnlyDictionary<string, JsonNode?>? JsonVars;
+    public IReadOnlyDictionary<string, CelValue>? CelVars;
+    public IReadOnlyDictionary<string, object?>? ObjectVars;
+    public JsonObject? JsonObjectVars;
+    public LocalBuffer Inline;
+    public CelValue[]? Overflow;
     public long Budget;
     public bool Exhausted;
+    private byte _dottedKeys; // 0 not yet known, 1 none, 2 some (or unknowable)
+
+    /// <summary>
+    /// Whether any variable name contains a dot, so that <c>a.b</c> could name a variable rather than a field.
+    /// Checked once per evaluation; sources that cannot be scanned without allocating count as "some".
+    /// </summary>
+    public bool MayHaveDottedKeys()
+    {
+        if (_dottedKeys == 0) _dottedKeys = ScanDottedKeys() ? (byte)2 : (byte)1;
+        return _dottedKeys == 2;
+    }
+
+    private readonly bool ScanDottedKeys()
+    {
+        switch (JsonVars ?? (object?)CelVars ?? (object?)ObjectVars ?? JsonObjectVars)
+        {
+            case null: return false;
+            case Dictionary<string, JsonNode?> d:
+                foreach (var k in d.Keys) if (k.Contains('.')) return true;
+                return false;
+            case Dictionary<string, CelValue> d:
+                foreach (var k in d.Keys) if (k.Contains('.')) return true;
+                return false;
+            case Dictionary<string, object?> d:
+                foreach (var k in d.Keys) if (k.Contains('.')) return true;
+                return false;
+            case JsonObject o:
+                foreach (var kv in o) if (kv.Key.Contains('.')) return true;
+                return false;
+            default:
+                return true;
+        }
+    }
 
     /// <summary>Spends <paramref name="cost"/>; false once the budget is gone (and stays gone).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -22,26 +59,40 @@ internal struct Frame
         return false;
     }
 
+    /// <summary>Comprehension variable slot: the first eight live in the frame itself (no allocation).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [System.Diagnostics.CodeAnalysis.UnscopedRef]
+    public ref CelValue Local(int slot) => ref slot < LocalBuffer.Size ? ref Inline[slot] : ref Overflow![slot - LocalBuffer.Size];
+
     public readonly bool TryLookup(string name, out CelValue value)
     {
-        switch (Vars)
+        // The typed source is set once per evaluation so that lookups need no interface type tests.
+        if (JsonVars != null)
         {
-            case IReadOnlyDictionary<string, JsonNode?> j:
-                if (j.TryGetValue(name, out var node)) { value = CelValue.FromJson(node); return true; }
-                break;
-            case IReadOnlyDictionary<string, CelValue> c:
-                if (c.TryGetValue(name, out value)) return true;
-                break;
-            case IReadOnlyDictionary<string, object?> o:
-                if (o.TryGetValue(name, out var obj)) { value = CelValue.FromObject(obj); return true; }
-                break;
-            case JsonObject jo:
-                if (jo.TryGetPropertyValue(name, out var n2)) { value = CelValue.FromJson(n2); return true; }
-                break;
+            if (JsonVars.TryGetValue(name, out var node)) { value = CelValue.FromJson(node); return true; }
+        }
+        else if (CelVars != null)
+        {
+            if (CelVars.TryGetValue(name, out value)) return true;
+        }
+        else if (ObjectVars != null)
+        {
+            if (ObjectVars.TryGetValue(name, out var obj)) { value = CelValue.FromObject(obj); return true; }
+        }
+        else if (JsonObjectVars != null)
+        {
+            if (JsonObjectVars.TryGetPropertyValue(name, out var n2)) { value = CelValue.FromJson(n2); return true; }
         }
         value = default;
         return false;
     }
+}
+
+[InlineArray(Size)]
+internal struct LocalBuffer
+{
+    public const int Size = 8;
+    private CelValue _first;
 }
 
 [InlineArray(8)]
@@ -61,6 +112,16 @@ internal abstract class Node(int offset)
 
     protected static CelValue BudgetError() =>
         CelValue.FromError(CelErrorKind.BudgetExceeded, "evaluation cost budget exceeded");
+
+    /// <summary>Charges for the size of what a call built (strings, bytes, lists), so that doubling tricks hit the budget.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    protected static bool ChargeResult(ref Frame f, CelValue r) => r.Kind switch
+    {
+        CelKind.String => f.Charge(r.AsString.Length >> 3),
+        CelKind.Bytes => f.Charge(r.AsBytes.Length >> 3),
+        CelKind.List => f.Charge(r.ListCount),
+        _ => true,
+    };
 }
 
 internal sealed class ConstNode(int offset, CelValue value) : Node(offset)
@@ -79,7 +140,7 @@ internal sealed class ErrorNode(int offset, CelErrorKind kind, string message) :
 
 internal sealed class LocalNode(int offset, int slot) : Node(offset)
 {
-    public override CelValue Eval(ref Frame f) => f.Locals![slot];
+    public override CelValue Eval(ref Frame f) => f.Local(slot);
 }
 
 /// <summary>
@@ -88,15 +149,26 @@ internal sealed class LocalNode(int offset, int slot) : Node(offset)
 /// </summary>
 internal sealed class AttributeNode(int offset, (string Name, int Consumed)[] candidates, string[] fields, string display) : Node(offset)
 {
+    // The last candidate is the bare root name; the others are qualified or container-prefixed.
+    private readonly bool _qualified = candidates.Length > 1;
+
     public override CelValue Eval(ref Frame f)
     {
-        foreach (var (name, consumed) in candidates)
+        if (_qualified && f.MayHaveDottedKeys())
         {
-            if (f.TryLookup(name, out var v)) return SelectRest(v, consumed);
+            foreach (var (name, consumed) in candidates)
+            {
+                if (f.TryLookup(name, out var v)) return SelectRest(v, consumed);
+            }
+        }
+        else if (f.TryLookup(candidates[^1].Name, out var root))
+        {
+            return SelectRest(root, 1);
         }
         foreach (var (name, consumed) in candidates)
         {
             if (CelType.Find(name) is { } t) return SelectRest(CelValue.FromType(t), consumed);
+            if (name == "google.protobuf.NullValue.NULL_VALUE") return SelectRest(CelValue.FromInt(0), consumed);
         }
         return CelValue.FromError(new CelError(CelErrorKind.NoSuchVariable, $"no such attribute: undeclared reference to '{display}'", Offset));
     }
@@ -194,7 +266,8 @@ internal sealed class Call1Node(int offset, Func<CelValue, CelValue> fn, Node ar
         var a = arg.Eval(ref f);
         if (a.IsError) return a;
         if (!f.Charge(1)) return BudgetError();
-        return Located(fn(a));
+        var r = fn(a);
+        return ChargeResult(ref f, r) ? Located(r) : BudgetError();
     }
 }
 
@@ -207,7 +280,8 @@ internal sealed class Call2Node(int offset, Func<CelValue, CelValue, CelValue> f
         var b = arg1.Eval(ref f);
         if (b.IsError) return b;
         if (!f.Charge(1)) return BudgetError();
-        return Located(fn(a, b));
+        var r = fn(a, b);
+        return ChargeResult(ref f, r) ? Located(r) : BudgetError();
     }
 }
 
@@ -222,7 +296,8 @@ internal sealed class Call3Node(int offset, Func<CelValue, CelValue, CelValue, C
         var c = arg2.Eval(ref f);
         if (c.IsError) return c;
         if (!f.Charge(1)) return BudgetError();
-        return Located(fn(a, b, c));
+        var r = fn(a, b, c);
+        return ChargeResult(ref f, r) ? Located(r) : BudgetError();
     }
 }
 
@@ -240,7 +315,8 @@ internal sealed class CallNode(int offset, string name, FunctionImpl[] impls, No
             values[i] = v;
         }
         if (!f.Charge(1 + args.Length)) return BudgetError();
-        return Located(Invoke(name, impls, values));
+        var r = Invoke(name, impls, values);
+        return ChargeResult(ref f, r) ? Located(r) : BudgetError();
     }
 
     public static CelValue Invoke(string name, FunctionImpl[] impls, ReadOnlySpan<CelValue> values)
@@ -331,5 +407,19 @@ internal sealed class MapNode(int offset, Node[] keys, Node[] values, bool[] opt
                 return CelValue.FromError(new CelError(CelErrorKind.InvalidArgument, $"map literal has a repeated key: {k}", keys[i].Offset));
         }
         return CelValue.MapOf(map);
+    }
+}
+
+internal sealed class OptionalOrNode(int offset, Node optional, Node alternative, bool orValue) : Node(offset)
+{
+    public override CelValue Eval(ref Frame f)
+    {
+        var o = optional.Eval(ref f);
+        if (o.IsError) return o;
+        if (o.Kind != CelKind.Optional) return Located(Err.NoOverload(orValue ? "orValue" : "or", o));
+        if (o.OptionalHasValue) return orValue ? o.OptionalValue : o;
+        var alt = alternative.Eval(ref f);
+        if (alt.IsError || orValue) return alt;
+        return alt.Kind == CelKind.Optional ? alt : Located(Err.NoOverload("or", o, alt));
     }
 }

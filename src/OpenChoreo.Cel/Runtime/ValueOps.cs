@@ -7,6 +7,8 @@ internal static class ValueOps
 
     public static bool Equal(CelValue a, CelValue b)
     {
+        // Values from the host can nest arbitrarily deep; fail cleanly instead of overflowing the stack.
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         if (a.Kind != b.Kind)
         {
             if (IsNumber(a.Kind) && IsNumber(b.Kind)) return CompareNumbers(a, b) == 0;
@@ -64,24 +66,12 @@ internal static class ValueOps
         return null;
     }
 
+    // Integers are compared with doubles after conversion to double (lossy above 2^53), as cel-go does.
     private static int? CompareIntegral(CelValue i, double d)
     {
         if (double.IsNaN(d)) return null;
-        if (i.Kind == CelKind.Int)
-        {
-            long l = i.AsInt;
-            if (d >= 9.2233720368547758E18) return -1;
-            if (d < -9.2233720368547758E18) return 1;
-            long t = (long)Math.Floor(d);
-            if (l != t) return l.CompareTo(t);
-            return d > t ? -1 : 0;
-        }
-        ulong u = i.AsUInt;
-        if (d < 0) return 1;
-        if (d >= 1.8446744073709552E19) return -1;
-        ulong ut = (ulong)Math.Floor(d);
-        if (u != ut) return u.CompareTo(ut);
-        return d > ut ? -1 : 0;
+        double x = i.Kind == CelKind.Int ? i.AsInt : i.AsUInt;
+        return x.CompareTo(d);
     }
 
     /// <summary>Ordering for the relational operators; null when the kinds are not comparable (or NaN is involved).</summary>

@@ -13,6 +13,9 @@ public sealed record EnrollRequest(string Namespace, string PlaneType, string Pl
 public static class EnrollmentPaths
 {
     public const string Enroll = "/api/v1/agent/enroll";
+
+    /// <summary>Anonymous: the platform trust bundle in PEM (public information), checked by the agent against its pin.</summary>
+    public const string TrustBundle = "/api/v1/agent/trust-bundle";
     public const int MaxRequestBytes = 32 * 1024;
 
     public static string JoinToken(string ns, string planeType, string name) => $"/api/v1/namespaces/{ns}/planes/{planeType}/{name}/join-token";

@@ -38,10 +38,10 @@ internal sealed class RuleValidator(IRuleEngine engine, CauseList causes)
                 }
                 break;
             case JsonArray arr when schema.Items is { HasRulesBelow: true } items:
-                var oldArr = old.Value as JsonArray;
+                var correlation = ListCorrelation.For(old.Value as JsonArray, schema);
                 for (var i = 0; i < arr.Count; i++)
                 {
-                    Validate(arr[i], ListCorrelation.Find(arr[i], oldArr, schema), items, path.Index(i), unchanged);
+                    Validate(arr[i], correlation.Find(arr[i]), items, path.Index(i), unchanged);
                 }
                 break;
         }
@@ -125,5 +125,5 @@ internal sealed class RuleValidator(IRuleEngine engine, CauseList causes)
 
     private ICompiledRule Compiled(RuleSpec rule) => (ICompiledRule)(rule.Compiled ??= engine.Compile(rule.Rule));
 
-    private static string Quoted(string s) => JsonSerializer.Serialize(s);
+    private static string Quoted(string s) => FieldErrors.Quote(s);
 }

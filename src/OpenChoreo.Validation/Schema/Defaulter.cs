@@ -12,7 +12,7 @@ internal static class Defaulter
 {
     public static void Apply(JsonNode? value, SchemaNode schema, int depth, int maxDepth)
     {
-        if (depth > maxDepth || value is null || !(schema.HasDefaultsBelow || HasNullableChildren(schema))) return;
+        if (depth > maxDepth || value is null) return;
         switch (value)
         {
             case JsonObject obj:
@@ -23,8 +23,6 @@ internal static class Defaulter
                 break;
         }
     }
-
-    private static bool HasNullableChildren(SchemaNode schema) => schema.Properties is not null || schema.AdditionalProperties is not null || schema.Items is not null;
 
     private static void ApplyToObject(JsonObject obj, SchemaNode schema, int depth, int maxDepth)
     {

@@ -22,6 +22,16 @@ internal static class PatternCache
         {
             var regex = new Regex(ToDotNet(pattern),
                 RegexOptions.NonBacktracking | RegexOptions.CultureInvariant, timeout);
+            // The first match builds the engine's automaton and JIT-compiles it; do that here, outside any request's
+            // timeout, so the timeout only ever measures matching.
+            try
+            {
+                regex.IsMatch("");
+            }
+            catch (RegexMatchTimeoutException)
+            {
+                // a busy machine; the next match will finish the warm-up
+            }
             return (regex, null);
         }
         catch (Exception e) when (e is ArgumentException or NotSupportedException)

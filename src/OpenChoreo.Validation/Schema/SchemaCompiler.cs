@@ -89,7 +89,6 @@ internal static class SchemaCompiler
             .Concat(node.Items is null ? [] : [node.Items])
             .ToArray();
         node.HasRulesBelow = node.Rules.Count > 0 || children.Any(c => c.HasRulesBelow);
-        node.HasDefaultsBelow = children.Any(c => c.HasDefault || c.HasDefaultsBelow);
         return node;
     }
 

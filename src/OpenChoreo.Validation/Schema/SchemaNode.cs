@@ -68,9 +68,6 @@ internal sealed class SchemaNode
     /// <summary>Whether this node or any node below it has rules (lets the rule pass skip whole subtrees).</summary>
     public bool HasRulesBelow { get; set; }
 
-    /// <summary>Whether any node below declares a default (lets defaulting skip whole subtrees).</summary>
-    public bool HasDefaultsBelow { get; set; }
-
     /// <summary>The schema of a child field or map value, or null when the key is unknown.</summary>
     public SchemaNode? ChildSchema(string key) =>
         Properties is not null && Properties.TryGetValue(key, out var p) ? p : AdditionalProperties;

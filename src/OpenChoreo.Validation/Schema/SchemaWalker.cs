@@ -141,13 +141,13 @@ internal sealed class SchemaWalker(ValidationOptions options, CauseList causes)
             causes.Add(FieldErrors.TooMany(path, arr.Count, max));
         }
 
-        var oldArr = old.Value as JsonArray;
         if (schema.Items is { } items)
         {
+            var correlation = ListCorrelation.For(old.Value as JsonArray, schema);
             for (var i = 0; i < arr.Count; i++)
             {
                 if (causes.Full) return;
-                Validate(arr[i], ListCorrelation.Find(arr[i], oldArr, schema), items, path.Index(i), valueOnly);
+                Validate(arr[i], correlation.Find(arr[i]), items, path.Index(i), valueOnly);
             }
         }
 
@@ -157,16 +157,10 @@ internal sealed class SchemaWalker(ValidationOptions options, CauseList causes)
         }
         else if (schema.ListType == "set" || schema.UniqueItems)
         {
-            for (var i = 1; i < arr.Count && !causes.Full; i++)
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            for (var i = 0; i < arr.Count && !causes.Full; i++)
             {
-                for (var j = 0; j < i; j++)
-                {
-                    if (JsonTypes.DeepEquals(arr[i], arr[j]))
-                    {
-                        causes.Add(FieldErrors.Duplicate(path.Index(i), arr[i]));
-                        break;
-                    }
-                }
+                if (!seen.Add(JsonTypes.CanonicalKey(arr[i]))) causes.Add(FieldErrors.Duplicate(path.Index(i), arr[i]));
             }
         }
     }

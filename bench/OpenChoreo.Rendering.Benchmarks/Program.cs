@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(OpenChoreo.Rendering.Benchmarks.ComponentRenderBenchmarks).Assembly).Run(args);
