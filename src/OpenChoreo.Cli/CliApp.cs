@@ -21,6 +21,7 @@ public static class CliApp
         root.Add(VersionCommand.Create(globals, io));
         root.Add(CelCommand.Create(io));
         root.Add(RenderCommand.Create(globals, io));
+        root.Add(PlaneCommand.Create(globals, io));
         var parse = root.Parse(args);
         return await parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr });
     }

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpenChoreo.Api;
+using OpenChoreo.Gateway;
 
 namespace OpenChoreo.Server;
 
@@ -49,6 +50,7 @@ public static class ControlPlaneHost
         services.AddSingleton<ServerCertificateSource>();
         services.AddHostedService(sp => sp.GetRequiredService<ServerCertificateSource>());
         services.AddHostedService<AdminAccessBootstrapper>();
+        services.AddClusterGateway(builder.Configuration); // agents' mTLS listener (clusterGateway:listen, default :8444)
 
         var listen = new Uri(options.Listen);
         var apiOptions = builder.Configuration.GetSection(ApiOptions.Section).Get<ApiOptions>() ?? new ApiOptions();
@@ -65,6 +67,7 @@ public static class ControlPlaneHost
         });
         var app = builder.Build();
         app.UseOpenChoreoApi();
+        app.MapClusterGatewayApi(); // join tokens (authenticated) and agent enrollment (anonymous)
         return app;
     }
 }

@@ -14,6 +14,7 @@ public static class ServerCli
         var root = new RootCommand("openchoreo — the OpenChoreo server. Each subcommand runs one role.");
         root.Add(ControlPlaneCommand());
         root.Add(UpCommand.Create());
+        root.Add(AgentCommand.Create());
         var version = new Command("version", "Print the version");
         version.SetAction(_ => Console.WriteLine(Version));
         root.Add(version);

@@ -1,0 +1,59 @@
+using System.Collections.Concurrent;
+using System.Text;
+using OpenChoreo.Tunnel.Operations;
+
+namespace OpenChoreo.Agent;
+
+/// <summary>
+/// TEST DOUBLE: a runtime that only remembers releases in memory (no containers). Used by tests, benchmarks and
+/// <c>openchoreo agent --runtime memory</c> until the podman runtime lands.
+/// </summary>
+public sealed class InMemoryReleaseRuntime : IReleaseRuntime
+{
+    private readonly ConcurrentDictionary<string, ApplyReleaseRequest> _releases = new(StringComparer.Ordinal);
+
+    public event Action? Changed;
+
+    public int ApplyCount;
+
+    public IReadOnlyDictionary<string, ApplyReleaseRequest> Releases => _releases;
+
+    public Task<RuntimeInfo> GetInfoAsync(CancellationToken ct) => Task.FromResult(new RuntimeInfo
+    {
+        Kind = "memory",
+        Version = "1",
+        Nodes = [new RuntimeNode("local", true, 2000, 4L << 30)],
+        CpuMillis = 2000,
+        MemoryBytes = 4L << 30,
+        LoadBalancerSupported = false,
+    });
+
+    public Task<bool> ApplyAsync(ApplyReleaseRequest release, CancellationToken ct)
+    {
+        Interlocked.Increment(ref ApplyCount);
+        var changed = !_releases.TryGetValue(release.Name, out var old) || old.Checksum != release.Checksum || old.Generation != release.Generation;
+        _releases[release.Name] = release;
+        if (changed) Changed?.Invoke();
+        return Task.FromResult(changed);
+    }
+
+    public Task<bool> DeleteAsync(string name, CancellationToken ct)
+    {
+        var existed = _releases.TryRemove(name, out _);
+        if (existed) Changed?.Invoke();
+        return Task.FromResult(existed);
+    }
+
+    public Task<IReadOnlyList<HeldRelease>> ListAsync(CancellationToken ct) =>
+        Task.FromResult<IReadOnlyList<HeldRelease>>(_releases.Values.Select(r => new HeldRelease(r.Name, r.Generation, r.Checksum)).ToList());
+
+    /// <summary>Emits numbered lines as fast as the stream's credit allows (or <paramref name="request"/>.TailLines lines, then ends).</summary>
+    public async Task FollowLogsAsync(LogFollowRequest request, Func<ReadOnlyMemory<byte>, ValueTask> sink, CancellationToken ct)
+    {
+        for (var i = 0; request.TailLines == 0 || i < request.TailLines; i++)
+        {
+            ct.ThrowIfCancellationRequested();
+            await sink(Encoding.UTF8.GetBytes($"{request.Release} line {i}\n")).ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,27 @@
+using Microsoft.Extensions.Logging;
+
+namespace OpenChoreo.Runtime.Podman;
+
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Information, "Podman runtime started on {Socket}; adopted {Releases} releases")]
+    public static partial void Started(ILogger logger, string socket, int releases);
+
+    [LoggerMessage(2, LogLevel.Information, "Created container {Container}")]
+    public static partial void Created(ILogger logger, string container);
+
+    [LoggerMessage(3, LogLevel.Information, "Removed container {Container}")]
+    public static partial void Removed(ILogger logger, string container);
+
+    [LoggerMessage(4, LogLevel.Warning, "Container {Container} exited with code {ExitCode}; restart {Restart} after {Delay}")]
+    public static partial void Crashed(ILogger logger, string container, int exitCode, int restart, TimeSpan delay);
+
+    [LoggerMessage(5, LogLevel.Warning, "Reconciling release {Release} failed")]
+    public static partial void ReconcileFailed(ILogger logger, string release, Exception error);
+
+    [LoggerMessage(6, LogLevel.Information, "Liveness probe of {Container} failed {Failures} times; restarting it")]
+    public static partial void LivenessRestart(ILogger logger, string container, int failures);
+
+    [LoggerMessage(7, LogLevel.Warning, "Pruning failed")]
+    public static partial void PruneFailed(ILogger logger, Exception error);
+}

@@ -1,0 +1,78 @@
+using System.CommandLine;
+using Microsoft.Extensions.Logging;
+using OpenChoreo.Agent;
+using OpenChoreo.Pki;
+
+namespace OpenChoreo.Server;
+
+/// <summary>
+/// <c>openchoreo agent</c>: enrolls on first start (join token + CA fingerprint), then keeps a mutual-TLS tunnel to
+/// the cluster gateway. Later starts reuse the key and certificate in <c>--data-dir</c> (renewed over the tunnel).
+/// </summary>
+public static class AgentCommand
+{
+    public static Command Create()
+    {
+        var planeType = new Option<string>("--plane-type") { Description = "dataplane, buildplane or observabilityplane", Required = true };
+        planeType.AcceptOnlyFromAmong([.. PlaneIdentity.PlaneTypes]);
+        var planeName = new Option<string>("--plane-name") { Description = "The plane resource's name", Required = true };
+        var ns = new Option<string>("--namespace", "-n") { Description = "Organization (namespace) of the plane", DefaultValueFactory = _ => "default" };
+        var controlPlane = new Option<string>("--control-plane") { Description = "API URL of the control plane, e.g. https://127.0.0.1:8443 (enrollment)", Required = true };
+        var gateway = new Option<string?>("--gateway") { Description = "Cluster gateway URL (default: wss://<control-plane host>:8444/agent/v1/connect)" };
+        var joinToken = new Option<string?>("--join-token") { Description = "One-time token from 'occ plane join-token' (first start only)" };
+        var fingerprint = new Option<string?>("--ca-fingerprint") { Description = "SHA-256 fingerprint of the control plane's CA (first start only)" };
+        var dataDir = new Option<string>("--data-dir") { Description = "Where the agent keeps its key, certificate and trust bundle", Required = true };
+        var cmd = new Command("agent", "Run a plane agent: dial the control plane's cluster gateway over mutual TLS")
+        {
+            planeType, planeName, ns, controlPlane, gateway, joinToken, fingerprint, dataDir,
+        };
+        cmd.SetAction(async (p, ct) =>
+        {
+            PlaneIdentity identity;
+            try
+            {
+                identity = new PlaneIdentity(p.GetValue(ns)!, p.GetValue(planeType)!, p.GetValue(planeName)!);
+            }
+            catch (ArgumentException e)
+            {
+                await Console.Error.WriteLineAsync("error: " + e.Message);
+                return 2;
+            }
+            if (!Uri.TryCreate(p.GetValue(controlPlane), UriKind.Absolute, out var api) || api.Scheme != "https")
+            {
+                await Console.Error.WriteLineAsync("error: --control-plane must be an https:// URL");
+                return 2;
+            }
+            var gatewayUrl = p.GetValue(gateway) is { } g ? new Uri(g) : new UriBuilder("wss", api.Host, 8444, Gateway.ClusterGateway.ConnectPath).Uri;
+            if (gatewayUrl.Scheme != "wss")
+            {
+                await Console.Error.WriteLineAsync("error: --gateway must be a wss:// URL");
+                return 2;
+            }
+            using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }));
+            var credentials = new AgentCredentials(Path.GetFullPath(p.GetValue(dataDir)!), identity);
+            if (!credentials.IsEnrolled)
+            {
+                if (p.GetValue(joinToken) is not { } token || p.GetValue(fingerprint) is not { } fp)
+                {
+                    await Console.Error.WriteLineAsync("error: not enrolled yet: --join-token and --ca-fingerprint are required on the first start");
+                    return 2;
+                }
+                try
+                {
+                    await credentials.EnrollAsync(api, token, fp, ct: ct);
+                }
+                catch (Exception e) when (e is InvalidOperationException or ArgumentException or HttpRequestException)
+                {
+                    await Console.Error.WriteLineAsync("error: " + e.Message);
+                    return 1;
+                }
+            }
+            // TEST DOUBLE runtime until the podman runtime lands: the tunnel, enrollment and status are real.
+            var agent = new PlaneAgent(new PlaneAgentOptions { GatewayUrl = gatewayUrl, AgentVersion = ServerCli.Version }, credentials, new InMemoryReleaseRuntime(), loggers);
+            await agent.RunAsync(ct);
+            return 0;
+        });
+        return cmd;
+    }
+}
