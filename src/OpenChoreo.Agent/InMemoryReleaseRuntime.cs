@@ -47,13 +47,21 @@ public sealed class InMemoryReleaseRuntime : IReleaseRuntime
     public Task<IReadOnlyList<HeldRelease>> ListAsync(CancellationToken ct) =>
         Task.FromResult<IReadOnlyList<HeldRelease>>(_releases.Values.Select(r => new HeldRelease(r.Name, r.Generation, r.Checksum)).ToList());
 
-    /// <summary>Emits numbered lines as fast as the stream's credit allows (or <paramref name="request"/>.TailLines lines, then ends).</summary>
+    /// <summary>Emits numbered lines, batched into chunks of up to 16 KiB, as fast as the stream's credit allows
+    /// (<paramref name="request"/>.TailLines lines then the end, or forever when it is 0).</summary>
     public async Task FollowLogsAsync(LogFollowRequest request, Func<ReadOnlyMemory<byte>, ValueTask> sink, CancellationToken ct)
     {
+        var batch = new StringBuilder();
         for (var i = 0; request.TailLines == 0 || i < request.TailLines; i++)
         {
             ct.ThrowIfCancellationRequested();
-            await sink(Encoding.UTF8.GetBytes($"{request.Release} line {i}\n")).ConfigureAwait(false);
+            batch.Append(request.Release).Append(" line ").Append(i).Append('\n');
+            if (batch.Length >= 16 * 1024 || request.TailLines == 0)
+            {
+                await sink(Encoding.UTF8.GetBytes(batch.ToString())).ConfigureAwait(false);
+                batch.Clear();
+            }
         }
+        if (batch.Length > 0) await sink(Encoding.UTF8.GetBytes(batch.ToString())).ConfigureAwait(false);
     }
 }

@@ -226,7 +226,9 @@ public sealed partial class TunnelConnection : IAsyncDisposable
             try
             {
                 if (_closing.IsCancellationRequested) throw Closed();
-                await _socket.SendAsync(buffer.AsMemory(0, size), WebSocketMessageType.Binary, true, ct).ConfigureAwait(false);
+                // Never cancel a send in progress: a cancelled WebSocket send aborts the whole socket, and one caller's
+                // deadline must not kill everyone's connection. A dead peer is handled by the heartbeat watchdog.
+                await _socket.SendAsync(buffer.AsMemory(0, size), WebSocketMessageType.Binary, true, CancellationToken.None).ConfigureAwait(false);
             }
             finally
             {

@@ -44,7 +44,7 @@ public sealed class ConnectAndStatusTests
 
         proxy.Stalled = false;
         proxy.ResetConnections();
-        await Eventually.WaitUntilAsync(() => agent.ConnectCount >= 2, "the agent reconnects");
+        await Eventually.WaitUntilAsync(() => agent.ConnectCount >= 2, "the agent reconnects", TimeSpan.FromSeconds(30));
         var reconnected = System.Diagnostics.Stopwatch.StartNew();
         await WaitStatusAsync(cp, "True", TimeSpan.FromSeconds(1));
         reconnected.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(1));

@@ -60,7 +60,7 @@ public sealed class TestControlPlane : IAsyncDisposable
     public static async Task<TestControlPlane> StartAsync(TimeSpan? heartbeat = null, string? dataDir = null, IDictionary<string, string?>? settings = null)
     {
         var dir = dataDir ?? Directory.CreateTempSubdirectory("oc-tunnel-").FullName;
-        var hb = heartbeat ?? TimeSpan.FromMilliseconds(250);
+        var hb = heartbeat ?? TimeSpan.FromSeconds(1);
         var desired = new TestDesiredReleases();
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Configuration.Sources.Clear();
