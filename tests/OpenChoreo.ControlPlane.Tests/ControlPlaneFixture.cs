@@ -32,6 +32,7 @@ public sealed class ControlPlaneFixture : IAsyncLifetime
         {
             ["dataDir"] = DataDir,
             ["listen"] = "https://127.0.0.1:0",
+            ["clusterGateway:listen"] = "https://127.0.0.1:0",
         };
         _app = ControlPlaneHost.Build(null, overrides, l => l.SetMinimumLevel(LogLevel.Warning));
         await _app.StartAsync();
