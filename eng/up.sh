@@ -15,7 +15,7 @@ while [[ $# -gt 0 ]]; do
     --detach|-d) DETACH=1; shift ;;
     -h|--help)
       cat <<USAGE
-Usage: ./openchoreo up [--detach] [--data-dir DIR] [--port N] [--context-name NAME] [--config FILE]
+Usage: ./openchoreo up [--detach] [--data-dir DIR] [--port N] [--gateway-port N] [--context-name NAME] [--config FILE]
        ./openchoreo down [--data-dir DIR]
        ./openchoreo status [--data-dir DIR]
 
@@ -23,6 +23,7 @@ up       installs what is missing, builds, and starts the platform in the foregr
          --detach       return once the platform is ready; logs go to DIR/openchoreo.log
          --data-dir     instance directory (default ~/.openchoreo/default); use several to run several instances
          --port         API port on 127.0.0.1 (default 8443, remembered per data directory; 0 = any free port)
+         --gateway-port port of the cluster gateway agents dial (default 8444, or --port + 1)
          --context-name name of the occ context written for this instance
 down     stops a detached instance.
 status   tells whether the instance of DIR runs, and where.

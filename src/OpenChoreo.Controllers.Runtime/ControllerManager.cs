@@ -19,7 +19,7 @@ public sealed partial class ControllerManager(IEnumerable<IReconciler> reconcile
 
     protected override Task ExecuteAsync(CancellationToken stopping)
     {
-        election.StartedLeading += term => _ = Task.Run(() => LeadAsync(term, stopping), stopping);
+        election.OnStartedLeading(term => _ = Task.Run(() => LeadAsync(term, stopping), stopping));
         return Task.CompletedTask;
     }
 

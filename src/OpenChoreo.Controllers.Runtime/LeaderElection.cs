@@ -34,8 +34,22 @@ public sealed partial class LeaderElection(IResourceStore store, TimeProvider ti
         get { lock (_lock) return _term is { IsCancellationRequested: false }; }
     }
 
-    /// <summary>Raised with a token that is cancelled when this replica stops leading.</summary>
-    public event Action<CancellationToken>? StartedLeading;
+    private readonly List<Action<CancellationToken>> _onLeading = [];
+
+    /// <summary>
+    /// Calls <paramref name="onLeading"/> each time this replica starts leading, with a token cancelled when it stops —
+    /// at once if it already leads, so a late subscriber never misses the current term.
+    /// </summary>
+    public void OnStartedLeading(Action<CancellationToken> onLeading)
+    {
+        CancellationToken? current = null;
+        lock (_lock)
+        {
+            _onLeading.Add(onLeading);
+            if (_term is { IsCancellationRequested: false } t) current = t.Token;
+        }
+        if (current is { } token) onLeading(token);
+    }
 
     protected override async Task ExecuteAsync(CancellationToken ct)
     {
@@ -130,14 +144,16 @@ public sealed partial class LeaderElection(IResourceStore store, TimeProvider ti
     {
         _lastRenew = now;
         CancellationToken token;
+        Action<CancellationToken>[] subscribers;
         lock (_lock)
         {
             if (_term is { IsCancellationRequested: false }) return;
             _term = new CancellationTokenSource();
             token = _term.Token;
+            subscribers = _onLeading.ToArray();
         }
         LogStarted(logger, Identity);
-        StartedLeading?.Invoke(token);
+        foreach (var s in subscribers) s(token);
     }
 
     private void StepDown(string why)

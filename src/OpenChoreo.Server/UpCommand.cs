@@ -24,9 +24,10 @@ public static class UpCommand
     {
         var dataDir = new Option<string?>("--data-dir") { Description = "Instance directory (default ~/.openchoreo/default); several instances need several directories" };
         var port = new Option<int?>("--port") { Description = "API port on 127.0.0.1 (default 8443, remembered per data directory; 0 picks a free one)" };
+        var gatewayPort = new Option<int?>("--gateway-port") { Description = "Cluster gateway (agent mTLS) port on 127.0.0.1 (default 8444, or the API port + 1 when --port is given; 0 picks a free one)" };
         var context = new Option<string?>("--context-name") { Description = "Name of the CLI context for this instance (default: local, or the data directory's name)" };
         var config = new Option<string?>("--config", "-c") { Description = "Extra YAML configuration file" };
-        var cmd = new Command("up", "Run every plane on this machine (foreground)") { dataDir, port, context, config };
+        var cmd = new Command("up", "Run every plane on this machine (foreground)") { dataDir, port, gatewayPort, context, config };
         cmd.SetAction(async (p, ct) =>
         {
             var dir = Path.GetFullPath(p.GetValue(dataDir) ?? DefaultDataDir);
@@ -38,12 +39,18 @@ public static class UpCommand
                 return 2;
             }
             var settings = UpSettings.Load(dir);
-            if (p.GetValue(port) is { } chosen) settings.Port = chosen;
+            if (p.GetValue(port) is { } chosen)
+            {
+                settings.Port = chosen;
+                settings.GatewayPort = chosen == 0 ? 0 : chosen + 1;
+            }
+            if (p.GetValue(gatewayPort) is { } chosenGateway) settings.GatewayPort = chosenGateway;
             settings.ContextName = p.GetValue(context) ?? settings.ContextName ?? (dir == DefaultDataDir ? "local" : Path.GetFileName(dir));
             var overrides = new Dictionary<string, string?>
             {
                 ["dataDir"] = dir,
                 ["listen"] = $"https://127.0.0.1:{settings.Port}",
+                ["clusterGateway:listen"] = $"https://127.0.0.1:{settings.GatewayPort}",
                 ["contextName"] = settings.ContextName,
             };
             File.Delete(Path.Combine(dir, ReadyFile));

@@ -11,6 +11,9 @@ internal sealed class UpSettings
 
     public int Port { get; set; } = 8443;
 
+    /// <summary>The cluster gateway's port (agents' mTLS listener).</summary>
+    public int GatewayPort { get; set; } = 8444;
+
     public string? ContextName { get; set; }
 
     public static UpSettings Load(string dir)
@@ -21,6 +24,7 @@ internal sealed class UpSettings
         if (YamlCodec.ReadOne(File.ReadAllText(path)) is JsonObject o)
         {
             if (o["port"] is JsonValue p && p.TryGetValue<long>(out var port)) s.Port = (int)port;
+            if (o["gatewayPort"] is JsonValue g && g.TryGetValue<long>(out var gatewayPort)) s.GatewayPort = (int)gatewayPort;
             s.ContextName = (string?)o["contextName"];
         }
         return s;
@@ -30,6 +34,7 @@ internal sealed class UpSettings
         File.WriteAllText(Path.Combine(dir, FileName), YamlCodec.Write(new JsonObject
         {
             ["port"] = Port,
+            ["gatewayPort"] = GatewayPort,
             ["contextName"] = ContextName,
         }).ToString(CultureInfo.InvariantCulture));
 }

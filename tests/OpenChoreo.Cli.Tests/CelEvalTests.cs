@@ -44,7 +44,7 @@ public class CelEvalTests
     {
         var (code, _, err) = await Occ("cel", "eval", "1 +");
         code.ShouldBe(1);
-        err.ShouldBe("error: 1:4: unexpected end of input");
+        err.ShouldBe("error: 1:4: unexpected end of input, expected an expression");
     }
 
     [Fact]

@@ -111,9 +111,10 @@ public sealed class ComponentReconcilerTests : IAsyncLifetime
     [Fact]
     public async Task Two_workloads_for_one_component_are_invalid()
     {
-        await Apply(Component("twins"));
+        // Both workloads exist before the component, so no release is ever made from just one of them.
         await Apply(Workload("twins", "a:1", "twins-a"));
         await Apply(Workload("twins", "b:1", "twins-b"));
+        await Apply(Component("twins"));
         var c = await WaitForReady("twins", Condition.False, "InvalidConfiguration");
         c.Message.ShouldContain("exactly one Workload");
         (await Store.GetAsync(new("ReleaseBinding", "default", "twins-development"), Ct)).ShouldBeNull();
