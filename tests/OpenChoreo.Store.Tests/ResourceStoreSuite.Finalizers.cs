@@ -25,8 +25,10 @@ public abstract partial class ResourceStoreSuite
         var e = await Throws(() => store.DeleteAsync(Key("a"), expectedUid: "other", ct: Ct));
         e.Code.ShouldBe(409);
         e.Message.ShouldBe($"Operation cannot be fulfilled on Component \"a\": Precondition failed: UID in precondition: other, UID in object meta: {o.Uid}");
-        e = await Throws(() => store.DeleteAsync(Key("a"), expectedResourceVersion: "1", ct: Ct));
-        e.Message.ShouldBe($"Operation cannot be fulfilled on Component \"a\": Precondition failed: ResourceVersion in precondition: 1, ResourceVersion in object meta: {o.ResourceVersion}");
+        // A revision the object never had (a fresh store's first revision is 1, so never use a literal).
+        var stale = (long.Parse(o.ResourceVersion!, System.Globalization.CultureInfo.InvariantCulture) + 1000).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        e = await Throws(() => store.DeleteAsync(Key("a"), expectedResourceVersion: stale, ct: Ct));
+        e.Message.ShouldBe($"Operation cannot be fulfilled on Component \"a\": Precondition failed: ResourceVersion in precondition: {stale}, ResourceVersion in object meta: {o.ResourceVersion}");
         (await store.GetAsync(Key("a"), Ct)).ShouldNotBeNull();
         (await store.DeleteAsync(Key("a"), o.Uid, o.ResourceVersion, Ct)).ShouldNotBeNull();
     }
