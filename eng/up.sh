@@ -47,8 +47,8 @@ build() {
   command -v dotnet >/dev/null || oc_die "the .NET SDK is required (https://dotnet.microsoft.com/download); install it and retry"
   oc_install_runtime_prereqs || oc_die "could not install the platform's prerequisites"
   oc_step "building (Release)"
-  dotnet build "$ROOT/src/OpenChoreo.Server" -c Release -nologo -v q -clp:ErrorsOnly >&2 || oc_die "build failed"
-  dotnet build "$ROOT/src/OpenChoreo.Cli" -c Release -nologo -v q -clp:ErrorsOnly >&2 || oc_die "build failed"
+  dotnet build "$ROOT/src/OpenChoreo.Server" -c Release -nologo -v q "-clp:ErrorsOnly;NoSummary" >&2 || oc_die "build failed"
+  dotnet build "$ROOT/src/OpenChoreo.Cli" -c Release -nologo -v q "-clp:ErrorsOnly;NoSummary" >&2 || oc_die "build failed"
 }
 
 case "$cmd" in

@@ -84,6 +84,7 @@ public static class UpCommand
         var userConfig = ClientConfig.Load(userConfigPath);
         userConfig.Upsert(instance, makeCurrent: true);
         userConfig.Save(userConfigPath);
+        var down = dir == DefaultDataDir ? "./openchoreo down" : $"./openchoreo down --data-dir {dir}";
         var banner = $"""
 
             OpenChoreo is up.
@@ -97,7 +98,7 @@ public static class UpCommand
               bin/occ apply -f <upstream sample YAML>
               bin/occ get components -A
 
-            Stop with Ctrl+C, or './openchoreo down' when started with --detach.
+            Stop with Ctrl+C, or '{down}' when started with --detach.
 
             """;
         await File.WriteAllTextAsync(Path.Combine(dir, ReadyFile), banner, ct);
