@@ -47,7 +47,9 @@ public static class ControlPlaneHost
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(options.DataDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         StoreRegistration.Add(services, options);
         services.AddOpenChoreoApi(builder.Configuration);
-        services.AddSingleton<ServerCertificateSource>();
+        services.AddSingleton(sp => new ServerCertificateSource(sp.GetRequiredService<IOptions<ControlPlaneOptions>>(),
+            sp.GetRequiredService<TimeProvider>(), () => sp.GetRequiredService<OpenChoreo.Pki.PlatformCa>(),
+            sp.GetRequiredService<ILogger<ServerCertificateSource>>()));
         services.AddHostedService(sp => sp.GetRequiredService<ServerCertificateSource>());
         services.AddHostedService<AdminAccessBootstrapper>();
         services.AddClusterGateway(builder.Configuration); // agents' mTLS listener (clusterGateway:listen, default :8444)

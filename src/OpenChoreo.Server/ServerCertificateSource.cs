@@ -23,14 +23,16 @@ public sealed partial class ServerCertificateSource : BackgroundService
     private X509Certificate2 _current;
     private DateTime _filesWritten;
 
-    public ServerCertificateSource(IOptions<ControlPlaneOptions> options, TimeProvider time, ILogger<ServerCertificateSource> logger)
+    /// <param name="platformCa">The process's one platform CA (shared with the cluster gateway, so a rotation is seen by both).</param>
+    public ServerCertificateSource(IOptions<ControlPlaneOptions> options, TimeProvider time, Func<PlatformCa> platformCa,
+        ILogger<ServerCertificateSource> logger)
     {
         _options = options.Value;
         _time = time;
         _logger = logger;
         if (_options.Tls.Mode == "platform-ca")
         {
-            _ca = PlatformCa.LoadOrCreate(_options.DataDir, new PlatformCaOptions { TimeProvider = time });
+            _ca = platformCa();
             _current = IssueFromCa();
         }
         else
@@ -85,12 +87,6 @@ public sealed partial class ServerCertificateSource : BackgroundService
     {
         _filesWritten = File.GetLastWriteTimeUtc(_options.Tls.CertFile!);
         return Pem.LoadCertificateWithKey(File.ReadAllText(_options.Tls.CertFile!), File.ReadAllText(_options.Tls.KeyFile!));
-    }
-
-    public override void Dispose()
-    {
-        _ca?.Dispose();
-        base.Dispose();
     }
 
     [LoggerMessage(EventId = 1400, Level = LogLevel.Information, Message = "API server certificate replaced; the new one expires {NotAfter:u}")]
