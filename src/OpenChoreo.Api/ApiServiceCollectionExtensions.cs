@@ -24,6 +24,7 @@ public static class ApiServiceCollectionExtensions
         // CRD patterns are fixed and simple; a generous timeout keeps a busy machine from failing valid input.
         services.AddSingleton(new ObjectValidator(options: new ValidationOptions { PatternTimeout = TimeSpan.FromSeconds(2) }));
         services.AddSingleton<IAdmission, SchemaAdmission>();
+        services.AddSingleton<IAdmission, RenderingAdmissionAdapter>();
         services.AddSingleton<ResourceService>();
         services.AddSingleton<ApiTokens>();
         services.AddSingleton<ReadinessGate>();
@@ -53,6 +54,7 @@ public static class ApiServiceCollectionExtensions
             ["apiVersion"] = KindRegistry.GroupVersion,
             ["upstreamCompatibility"] = "OpenChoreo v0.8",
         }));
+        app.MapSchemaApi();
         app.MapResourceApi();
         return app;
     }

@@ -1,0 +1,88 @@
+using System.Text.Json.Nodes;
+using OpenChoreo.Model;
+
+namespace OpenChoreo.ControlPlane.Tests;
+
+/// <summary>Issue 4's admission checks and schema route, through the real API.</summary>
+public sealed class RenderingAdmissionTests(ControlPlaneFixture cp) : IClassFixture<ControlPlaneFixture>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static ResourceKind K(string kind) => KindRegistry.Default.FindByKind(kind)!;
+
+    private async Task<ApiException> Refused(string kind, string yaml)
+    {
+        using var client = cp.Client();
+        var before = await cp.Store.GetRevisionAsync(Ct);
+        var e = await Should.ThrowAsync<ApiException>(() => client.ApplyAsync(K(kind), new ResourceObject(YamlCodec.ReadOne(yaml)!.AsObject()), Ct));
+        e.Code.ShouldBe(422);
+        (await cp.Store.GetRevisionAsync(Ct)).ShouldBe(before, "nothing may be written");
+        return e;
+    }
+
+    [Fact]
+    public async Task A_component_type_whose_template_has_a_cel_syntax_error_is_refused_with_the_position()
+    {
+        var e = await Refused("ComponentType", """
+            apiVersion: openchoreo.dev/v1alpha1
+            kind: ComponentType
+            metadata: {name: broken-cel, namespace: default}
+            spec:
+              workloadType: deployment
+              schema: {parameters: {replicas: "integer | default=1"}}
+              resources:
+                - id: deployment
+                  template:
+                    apiVersion: apps/v1
+                    kind: Deployment
+                    metadata: {name: "${metadata.name}"}
+                    spec: {replicas: "${parameters.replicas +}"}
+            """);
+        var cause = e.Causes.ShouldHaveSingleItem();
+        cause.Field.ShouldStartWith("spec.resources[0].template.spec.replicas");
+        cause.Message.ShouldContain("at line 1, column 22");
+    }
+
+    [Fact]
+    public async Task Duplicate_trait_instance_names_are_refused()
+    {
+        var e = await Refused("Component", """
+            apiVersion: openchoreo.dev/v1alpha1
+            kind: Component
+            metadata: {name: dup-traits, namespace: default}
+            spec:
+              owner: {projectName: default}
+              componentType: deployment/service
+              traits:
+                - {name: a, instanceName: same}
+                - {name: b, instanceName: same}
+            """);
+        e.Causes.ShouldContain(c => c.Field == "spec.traits[1].instanceName" && c.Reason == CauseReasons.Duplicate);
+    }
+
+    [Fact]
+    public async Task A_parameter_of_the_wrong_type_for_the_component_type_is_refused()
+    {
+        var e = await Refused("Component", """
+            apiVersion: openchoreo.dev/v1alpha1
+            kind: Component
+            metadata: {name: wrong-param, namespace: default}
+            spec:
+              owner: {projectName: default}
+              componentType: deployment/service
+              parameters: {replicas: "three"}
+            """);
+        e.Causes.ShouldContain(c => c.Field.EndsWith("replicas", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_schema_of_a_component_type_is_served_as_json_schema()
+    {
+        using var client = cp.Client();
+        var schema = await client.GetJsonAsync("/apis/openchoreo.dev/v1alpha1/namespaces/default/componenttypes/service/schema", Ct);
+        ((string?)schema["type"]).ShouldBe("object");
+        var replicas = schema["properties"]!["parameters"]!["properties"]!["replicas"]!;
+        ((string?)replicas["type"]).ShouldBe("integer");
+        ((long?)replicas["default"]).ShouldBe(1);
+    }
+}
