@@ -39,6 +39,8 @@ public sealed class FaultProxyTests : IAsyncLifetime
         _proxy.EndPoint.Address.ShouldBe(IPAddress.Loopback);
         _proxy.ConnectionsAccepted.ShouldBe(1);
         _proxy.ActiveConnections.ShouldBe(1);
+        // A counter moves after its send completes, which can be after the peer already answered.
+        await Eventually.WaitUntilAsync(() => _proxy.BytesToTarget >= 5 && _proxy.BytesToClient >= 5, "byte counters settle", cancellationToken: Ct);
         _proxy.BytesToTarget.ShouldBe(5);
         _proxy.BytesToClient.ShouldBe(5);
         _echo.BytesReceived.ShouldBe(5);
