@@ -56,10 +56,49 @@ public sealed class KindRegistry
 
     private static KindRegistry LoadEmbedded()
     {
-        using var stream = typeof(KindRegistry).Assembly.GetManifestResourceStream("OpenChoreo.Model.kinds.json")
+        var assembly = typeof(KindRegistry).Assembly;
+        using var stream = assembly.GetManifestResourceStream("OpenChoreo.Model.kinds.json")
             ?? throw new InvalidOperationException("embedded kinds.json is missing");
-        var array = JsonNode.Parse(stream)!.AsArray();
-        return new KindRegistry(array.Select(n => Parse(n!.AsObject())));
+        var kinds = JsonNode.Parse(stream)!.AsArray().Select(n => n!.AsObject()).ToList();
+        // Our documented additions to the upstream kinds (docs/extensions.md), applied in file-name order.
+        foreach (var name in assembly.GetManifestResourceNames().Where(n => n.StartsWith(ExtensionPrefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+        {
+            using var ext = assembly.GetManifestResourceStream(name)!;
+            ApplyExtension(kinds, JsonNode.Parse(ext)!.AsArray(), name);
+        }
+        return new KindRegistry(kinds.Select(Parse));
+    }
+
+    private const string ExtensionPrefix = "OpenChoreo.Model.extensions.";
+
+    /// <summary>
+    /// An extension entry for a kind that exists deep-merges its <c>schema</c> into the kind's schema and appends its
+    /// <c>printerColumns</c>; an entry for a new kind must be complete and adds the kind.
+    /// </summary>
+    internal static void ApplyExtension(List<JsonObject> kinds, JsonArray entries, string source)
+    {
+        foreach (var entry in entries.Select(e => e!.AsObject()))
+        {
+            var kind = (string?)entry["kind"] ?? throw new InvalidOperationException($"{source}: an entry has no kind");
+            var existing = kinds.FirstOrDefault(k => (string?)k["kind"] == kind);
+            if (existing is null)
+            {
+                kinds.Add((JsonObject)entry.DeepClone());
+                continue;
+            }
+            if (entry["schema"] is JsonObject schema) DeepMerge(existing["schema"]!.AsObject(), schema);
+            if (entry["printerColumns"] is JsonArray columns)
+                foreach (var c in columns) existing["printerColumns"]!.AsArray().Add(c!.DeepClone());
+        }
+    }
+
+    private static void DeepMerge(JsonObject target, JsonObject patch)
+    {
+        foreach (var (key, value) in patch)
+        {
+            if (value is JsonObject po && target[key] is JsonObject to) DeepMerge(to, po);
+            else target[key] = value?.DeepClone();
+        }
     }
 
     private static ResourceKind Parse(JsonObject o) => new(

@@ -5,10 +5,21 @@ namespace OpenChoreo.Model.Tests;
 public class KindRegistryTests
 {
     [Fact]
-    public void Has_the_23_upstream_kinds()
+    public void Has_the_23_upstream_kinds_and_only_documented_additions()
     {
-        KindRegistry.Default.All.Count.ShouldBe(23);
+        string[] upstream = ["BuildPlane", "Build", "ComponentRelease", "Component", "ComponentType", "ComponentWorkflowRun", "ComponentWorkflow", "ConfigurationGroup", "DataPlane", "DeploymentPipeline", "DeploymentTrack", "Environment", "GitCommitRequest", "ObservabilityPlane", "Organization", "Project", "ReleaseBinding", "Release", "SecretReference", "Trait", "WorkflowRun", "Workflow", "Workload"];
+        var all = KindRegistry.Default.All.Select(k => k.Kind).ToList();
+        upstream.ShouldBeSubsetOf(all);
         KindRegistry.Default.All.ShouldAllBe(k => k.ApiVersion == "openchoreo.dev/v1alpha1");
+        var extensionsDoc = File.ReadAllText(Path.Combine(RepoRoot(), "docs", "extensions.md"));
+        foreach (var added in all.Except(upstream)) extensionsDoc.ShouldContain($"`{added}`", customMessage: $"{added} is not upstream: document it in docs/extensions.md");
+    }
+
+    private static string RepoRoot()
+    {
+        var dir = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(dir, "global.json"))) dir = Path.GetDirectoryName(dir) ?? throw new InvalidOperationException("repository root not found");
+        return dir;
     }
 
     [Theory]
