@@ -15,6 +15,15 @@ public class KindRegistryTests
         foreach (var added in all.Except(upstream)) extensionsDoc.ShouldContain($"`{added}`", customMessage: $"{added} is not upstream: document it in docs/extensions.md");
     }
 
+    [Fact]
+    public void Extensions_merge_into_upstream_schemas_without_dropping_upstream_fields()
+    {
+        var spec = KindRegistry.Default.FindByKind("ReleaseBinding")!.Schema["properties"]!["spec"]!["properties"]!.AsObject();
+        spec["state"]!["enum"]!.AsArray().Select(v => (string?)v).ShouldBe(["Active", "Suspend", "Undeploy"]);
+        spec.ContainsKey("releaseName").ShouldBeTrue();
+        spec.ContainsKey("environment").ShouldBeTrue();
+    }
+
     private static string RepoRoot()
     {
         var dir = AppContext.BaseDirectory;
