@@ -22,6 +22,7 @@ public static class CliApp
         root.Add(CelCommand.Create(io));
         root.Add(RenderCommand.Create(globals, io));
         root.Add(PlaneCommand.Create(globals, io));
+        root.Add(PlanCommand.Create(io));
         var parse = root.Parse(args);
         return await parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr });
     }
