@@ -32,6 +32,12 @@ public sealed class StoreSettings
 
     /// <summary>Npgsql connection string (several hosts allowed for primary + replicas).</summary>
     public string? PostgresConnectionString { get; set; }
+
+    /// <summary>
+    /// The key that seals Secret values at rest (store:secretKeyFile); default &lt;dataDir&gt;/secrets.key, created on
+    /// first start. Replicas sharing one PostgreSQL must all point at the same key.
+    /// </summary>
+    public string? SecretKeyFile { get; set; }
 }
 
 public sealed class TlsSettings
