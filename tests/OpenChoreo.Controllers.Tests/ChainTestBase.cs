@@ -57,25 +57,48 @@ public abstract class ChainTestBase : IAsyncLifetime
     protected async Task<ResourceObject> WaitFor(string kind, string name, Func<ResourceObject, bool> condition, string what)
     {
         ResourceObject? last = null;
-        await Eventually.WaitUntilAsync(() => (last = Get(kind, name)) is { } o && condition(o),
-            $"{kind} {name}: {what}; last: {last?.ToJson()}", Timeout, Ct);
+        try
+        {
+            await Eventually.WaitUntilAsync(() => (last = Get(kind, name)) is { } o && condition(o), $"{kind} {name}: {what}", Timeout, Ct);
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message} Last: {last?.ToJson() ?? "(none)"}", e);
+        }
         return last!;
     }
 
     protected async Task WaitGone(string kind, string name) =>
         await Eventually.WaitUntilAsync(() => Get(kind, name) is null, $"{kind} {name} is gone", Timeout, Ct);
 
-    /// <summary>Waits until condition <paramref name="type"/> of the object has the status and reason; returns it.</summary>
-    protected async Task<Condition> WaitForCondition(string kind, string name, string type, string status, string reason)
+    /// <summary>
+    /// Waits until condition <paramref name="type"/> of the object has the status and reason (and, if given, a message
+    /// that <paramref name="message"/> accepts); returns it.
+    /// </summary>
+    protected async Task<Condition> WaitForCondition(string kind, string name, string type, string status, string reason, Func<string, bool>? message = null)
     {
         Condition? last = null;
-        await Eventually.WaitUntilAsync(() =>
+        try
         {
-            var o = Get(kind, name);
-            last = o is null ? null : Conditions.Get(o, type);
-            return last?.Status == status && last.Reason == reason;
-        }, $"{kind} {name} {type}={status} ({reason}); last: {last}", Timeout, Ct);
+            await Eventually.WaitUntilAsync(() =>
+            {
+                var o = Get(kind, name);
+                last = o is null ? null : Conditions.Get(o, type);
+                return last?.Status == status && last.Reason == reason && (message is null || message(last.Message));
+            }, $"{kind} {name} {type}={status} ({reason})", Timeout, Ct);
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message} Last: {last?.ToString() ?? "(none)"}", e);
+        }
         return last!;
+    }
+
+    /// <summary>Waits until the binding's Release is created and in sync (ReleaseCreated flips to ReleaseSynced on the next pass).</summary>
+    protected async Task WaitForSynced(string binding)
+    {
+        await WaitFor("Release", binding, _ => true, "the Release exists");
+        await WaitFor("ReleaseBinding", binding, b => Conditions.Get(b, ReleaseBindingReasons.ReleaseSynced) is { IsTrue: true }, "ReleaseSynced=True");
     }
 
     /// <summary>Reads, edits and writes the main resource, retrying on a concurrent write.</summary>

@@ -28,7 +28,7 @@ public sealed class ReleaseBindingReconcilerTests : ChainTestBase
     private async Task<ResourceObject> DeployGreeter()
     {
         await ApplySample(Greeter);
-        await WaitForCondition("ReleaseBinding", Binding, R.ReleaseSynced, Condition.True, R.ReleaseCreated);
+        await WaitForSynced(Binding);
         return Get("Release", Release)!;
     }
 
@@ -150,7 +150,7 @@ public sealed class ReleaseBindingReconcilerTests : ChainTestBase
 
         // The data plane appears: the binding follows without any edit of its own.
         await Apply(DataPlaneYaml.Replace("name: default,", "name: ghost,", StringComparison.Ordinal));
-        await WaitForCondition("ReleaseBinding", "greeter-service-ghost-env", R.ReleaseSynced, Condition.True, R.ReleaseCreated);
+        await WaitForSynced("greeter-service-ghost-env");
         (await WaitFor("Release", "greeter-service-ghost-env", _ => true, "created")).Labels[Labels.DataPlane].ShouldBe("ghost");
     }
 

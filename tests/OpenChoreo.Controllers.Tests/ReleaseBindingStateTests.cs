@@ -12,7 +12,7 @@ public sealed class ReleaseBindingStateTests : ChainTestBase
     private async Task DeployGreeter()
     {
         await ApplySample("samples/from-image/go-greeter-service/greeter-service.yaml");
-        await WaitForCondition("ReleaseBinding", Binding, R.ReleaseSynced, Condition.True, R.ReleaseCreated);
+        await WaitForSynced(Binding);
         await Delivery.AdoptAsync(Release, Ct);
     }
 
@@ -29,7 +29,8 @@ public sealed class ReleaseBindingStateTests : ChainTestBase
     {
         await DeployGreeter();
         await Delivery.ReportAsync(Release, new Dictionary<string, string> { ["Deployment"] = "Progressing" }, Ct, readyReason: "Progressing", readyStatus: Condition.False);
-        (await WaitForCondition("ReleaseBinding", Binding, R.ResourcesReady, Condition.False, R.ResourcesProgressing)).Message.ShouldStartWith("Deployment greeter-service-development-");
+        await WaitForCondition("ReleaseBinding", Binding, R.ResourcesReady, Condition.False, R.ResourcesProgressing,
+            m => m.StartsWith("Deployment greeter-service-development-", StringComparison.Ordinal) && m.EndsWith(" is progressing", StringComparison.Ordinal));
         await WaitForCondition("ReleaseBinding", Binding, R.Ready, Condition.False, R.ResourcesProgressing);
 
         await Delivery.ReportAsync(Release, new Dictionary<string, string>(), Ct);
@@ -43,7 +44,7 @@ public sealed class ReleaseBindingStateTests : ChainTestBase
 
         // A degraded secondary resource fails the binding too; a lost agent makes the reported health stale.
         await Delivery.ReportAsync(Release, new Dictionary<string, string> { ["Service"] = "Degraded" }, Ct);
-        (await WaitForCondition("ReleaseBinding", Binding, R.ResourcesReady, Condition.False, R.ResourcesDegraded)).Message.ShouldBe("Service greeter-service is degraded");
+        await WaitForCondition("ReleaseBinding", Binding, R.ResourcesReady, Condition.False, R.ResourcesDegraded, m => m == "Service greeter-service is degraded");
         await Delivery.ReportAsync(Release, new Dictionary<string, string>(), Ct, readyReason: "AgentDisconnected", readyStatus: Condition.False);
         await WaitForCondition("ReleaseBinding", Binding, R.ResourcesReady, Condition.False, "AgentDisconnected");
         (await WaitForCondition("ReleaseBinding", Binding, R.ReleaseSynced, Condition.True, R.ReleaseSynced)).ShouldNotBeNull();
@@ -78,7 +79,7 @@ public sealed class ReleaseBindingStateTests : ChainTestBase
         await Delivery.FinishCleanupAsync(Release, Ct);
         var back = await WaitFor("Release", Release, r => r.Uid != suspended.Uid && r.DeletionTimestamp is null, "a new Release");
         Replicas(back).ShouldBe(1);
-        await WaitForCondition("ReleaseBinding", Binding, R.ReleaseSynced, Condition.True, R.ReleaseCreated);
+        await WaitForSynced(Binding);
 
         // Undeploy of a Release nobody else holds: gone at once.
         await SetState(ReleaseStates.Undeploy);

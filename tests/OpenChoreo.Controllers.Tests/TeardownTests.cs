@@ -13,7 +13,7 @@ public sealed class TeardownTests : ChainTestBase
     private async Task<string> DeployGreeter()
     {
         await ApplySample("samples/from-image/go-greeter-service/greeter-service.yaml");
-        await WaitForCondition("ReleaseBinding", Binding, R.ReleaseSynced, Condition.True, R.ReleaseCreated);
+        await WaitForSynced(Binding);
         await Delivery.AdoptAsync(Release, Ct);
         return (string)Get("ReleaseBinding", Binding)!.Spec!["releaseName"]!;
     }
