@@ -1,4 +1,7 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using OpenChoreo.Api.Bootstrap;
 using OpenChoreo.Model;
 using OpenChoreo.Store;
@@ -41,7 +44,37 @@ public abstract class ChainTestBase : IAsyncLifetime
         Delivery = new SimulatedDeliverySide(Store);
     }
 
-    public async ValueTask DisposeAsync() => await _host.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        _listener?.Dispose();
+    }
+
+    private MeterListener? _listener;
+    private readonly ConcurrentDictionary<string, long> _reconciles = new(StringComparer.Ordinal);
+
+    /// <summary>Reconciles completed so far by controller <paramref name="name"/> of this test's host (its metrics).</summary>
+    protected long Reconciles(string name)
+    {
+        if (_listener is null)
+        {
+            var factory = _host.Services.GetRequiredService<IMeterFactory>();
+            _listener = new MeterListener
+            {
+                InstrumentPublished = (instrument, l) =>
+                {
+                    if (instrument.Meter.Scope == factory && instrument.Name == "openchoreo.controller.reconcile.count") l.EnableMeasurementEvents(instrument);
+                },
+            };
+            _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+            {
+                foreach (var t in tags)
+                    if (t.Key == "controller" && t.Value is string c) _reconciles.AddOrUpdate(c, value, (_, v) => v + value);
+            });
+            _listener.Start();
+        }
+        return _reconciles.GetValueOrDefault(name);
+    }
 
     protected static ResourceObject Yaml(string yaml) => new(YamlCodec.ReadOne(yaml)!.AsObject());
 

@@ -1,4 +1,5 @@
 using OpenChoreo.Model;
+using OpenChoreo.Testing;
 using R = OpenChoreo.Controllers.ReleaseBindingReasons;
 
 namespace OpenChoreo.Controllers.Tests;
@@ -51,6 +52,21 @@ public sealed class ReleaseBindingStateTests : ChainTestBase
     }
 
     [Fact]
+    public async Task A_settled_binding_writes_nothing_when_woken_again()
+    {
+        await DeployGreeter();
+        await Delivery.ReportAsync(Release, new Dictionary<string, string>(), Ct);
+        await WaitForCondition("ReleaseBinding", Binding, R.Ready, Condition.True, R.Ready);
+        var before = Reconciles("releasebinding");
+        var (binding, release) = (Get("ReleaseBinding", Binding)!, Get("Release", Release)!);
+        // Every binding of the organization re-renders when a SecretReference changes.
+        await Edit("SecretReference", "github-credentials", s => s.SetAnnotation("touched", "1"));
+        await Eventually.WaitUntilAsync(() => Reconciles("releasebinding") > before, "the binding is reconciled again", Timeout, Ct);
+        Get("ReleaseBinding", Binding)!.ResourceVersion.ShouldBe(binding.ResourceVersion);
+        Get("Release", Release)!.ResourceVersion.ShouldBe(release.ResourceVersion);
+    }
+
+    [Fact]
     public async Task Suspend_scales_to_zero_undeploy_removes_the_release_and_active_brings_it_back()
     {
         await DeployGreeter();
@@ -84,6 +100,6 @@ public sealed class ReleaseBindingStateTests : ChainTestBase
         // Undeploy of a Release nobody else holds: gone at once.
         await SetState(ReleaseStates.Undeploy);
         await WaitGone("Release", Release);
-        (await WaitForCondition("ReleaseBinding", Binding, R.Ready, Condition.False, R.Undeployed)).Message.ShouldBe("undeployed: no Release exists");
+        await WaitForCondition("ReleaseBinding", Binding, R.Ready, Condition.False, R.Undeployed, m => m == "undeployed: no Release exists");
     }
 }
