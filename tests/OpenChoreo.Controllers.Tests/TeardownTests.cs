@@ -1,5 +1,6 @@
 using OpenChoreo.Model;
 using OpenChoreo.Store;
+using OpenChoreo.Testing;
 using R = OpenChoreo.Controllers.ReleaseBindingReasons;
 
 namespace OpenChoreo.Controllers.Tests;
@@ -59,6 +60,29 @@ public sealed class TeardownTests : ChainTestBase
         await WaitGone("Project", "default");
         Get("Environment", "development").ShouldNotBeNull(); // organization-level objects stay
         Get("SecretReference", "github-credentials").ShouldNotBeNull();
+    }
+
+    [Fact]
+    public async Task Deleting_the_organization_empties_its_namespace()
+    {
+        await DeployGreeter();
+        await WaitFor("Environment", "development", e => e.Finalizers.Contains(EnvironmentReconciler.Finalizer), "the cleanup finalizer is on");
+        await WaitFor("Project", "default", p => p.Finalizers.Contains(ProjectReconciler.Finalizer), "the cleanup finalizer is on");
+        // The collector deletes everything in the namespace at once, in no particular order.
+        await Store.DeleteAsync(new ResourceKey("Organization", "", "default"), ct: Ct);
+        await WaitFor("Release", Release, r => r.DeletionTimestamp is not null, "the Release is being removed from the plane");
+        await Delivery.FinishCleanupAsync(Release, Ct);
+        IReadOnlyList<ResourceObject> left = [];
+        try
+        {
+            await Eventually.WaitUntilAsync(() =>
+                (left = Store.ListAsync(new ListOptions(ListOptions.AllKinds, "default"), Ct).GetAwaiter().GetResult().Items).Count == 0,
+                "the namespace is empty", Timeout, Ct);
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message} Left: {string.Join(", ", left.Select(o => o.ToString()))}", e);
+        }
     }
 
     [Fact]
