@@ -52,19 +52,47 @@ public sealed class ReleaseBindingReconcilerTests : ChainTestBase
         ((string?)release.Spec!["environmentName"]).ShouldBe("development");
 
         // The same manifests the offline renderer produces for the sample (its golden file), with the real uids.
-        var golden = Samples.GoldenText("from-image/greeter-service.yaml")
-            .Replace(OfflineRender.PlaceholderUid("Component", "default", "greeter-service"), component.Uid, StringComparison.Ordinal)
-            .Replace(OfflineRender.PlaceholderUid("Project", "default", "default"), Get("Project", "default")!.Uid, StringComparison.Ordinal)
-            .Replace(OfflineRender.PlaceholderUid("Environment", "default", "development"), Get("Environment", "development")!.Uid, StringComparison.Ordinal);
-        var expected = YamlCodec.ReadAll(golden).Select(ReleaseHash.Canonical).ToList();
-        var resources = ((JsonArray)release.Spec!["resources"]!).Select(r => r!.AsObject()).ToList();
-        resources.Select(r => ReleaseHash.Canonical(r["object"])).ShouldBe(expected);
-        resources.Select(r => (string?)r["id"]).ShouldAllBe(id => id!.Length > 0 && id.Length <= 63);
+        var resources = AssertMatchesGolden(release, "from-image/greeter-service.yaml", "greeter-service", "development");
         ((string?)resources.Single(r => (string?)r["object"]!["kind"] == "Service")["id"]).ShouldBe("service-greeter-service");
 
         // Nothing reported yet: synced, but resources not ready.
         await WaitForCondition("ReleaseBinding", Binding, R.ResourcesReady, Condition.False, R.ResourcesProgressing);
         await WaitForCondition("ReleaseBinding", Binding, R.Ready, Condition.False, R.ResourcesProgressing);
+    }
+
+    [Fact]
+    public async Task The_scheduled_task_sample_renders_its_binding_overrides_and_suspends_its_cron_job()
+    {
+        // The sample's own binding (overrides, no releaseName) goes first; auto-deploy then points it at the release.
+        var sample = Samples.Read("samples/from-image/issue-reporter-schedule-task/github-issue-reporter.yaml");
+        foreach (var o in sample.OrderBy(o => o.Kind == "ReleaseBinding" ? 0 : 1)) await Store.CreateAsync(o, Ct);
+        const string name = "github-issue-reporter-development";
+        await WaitForSynced(name);
+        var release = Get("Release", name)!;
+        AssertMatchesGolden(release, "from-image/github-issue-reporter.yaml", "github-issue-reporter", "development");
+        ((string?)ResourceOf(release, "CronJob")["spec"]!["schedule"]).ShouldBe("*/5 * * * *");
+
+        await Delivery.ReportAsync(name, new Dictionary<string, string>(), Ct);
+        await WaitForCondition("ReleaseBinding", name, R.ResourcesReady, Condition.True, R.CronJobScheduled);
+        await Edit("ReleaseBinding", name, b => b.Spec!["state"] = ReleaseStates.Suspend);
+        await WaitFor("Release", name, r => (bool?)ResourceOf(r, "CronJob")["spec"]!["suspend"] == true, "the CronJob is suspended");
+        await Delivery.ReportAsync(name, new Dictionary<string, string> { ["CronJob"] = "Suspended" }, Ct);
+        await WaitForCondition("ReleaseBinding", name, R.ResourcesReady, Condition.True, R.CronJobSuspended);
+        await WaitForCondition("ReleaseBinding", name, R.Ready, Condition.True, R.Suspended);
+    }
+
+    /// <summary>The Release's resources equal the rendering golden file (placeholder uids replaced by the real ones).</summary>
+    private List<JsonObject> AssertMatchesGolden(ResourceObject release, string golden, string component, string env)
+    {
+        var text = Samples.GoldenText(golden)
+            .Replace(OfflineRender.PlaceholderUid("Component", "default", component), Get("Component", component)!.Uid, StringComparison.Ordinal)
+            .Replace(OfflineRender.PlaceholderUid("Project", "default", "default"), Get("Project", "default")!.Uid, StringComparison.Ordinal)
+            .Replace(OfflineRender.PlaceholderUid("Environment", "default", env), Get("Environment", env)!.Uid, StringComparison.Ordinal);
+        var expected = YamlCodec.ReadAll(text).Select(ReleaseHash.Canonical).ToList();
+        var resources = ((JsonArray)release.Spec!["resources"]!).Select(r => r!.AsObject()).ToList();
+        resources.Select(r => ReleaseHash.Canonical(r["object"])).ShouldBe(expected);
+        resources.Select(r => (string?)r["id"]).ShouldAllBe(id => id!.Length > 0 && id.Length <= 63);
+        return resources;
     }
 
     [Fact]
