@@ -149,6 +149,32 @@ public sealed class ReleaseBindingReconcilerTests : ChainTestBase
     }
 
     [Fact]
+    public async Task Another_components_release_or_a_missing_component_is_reported_and_no_release_is_made()
+    {
+        await DeployGreeter();
+        var cr = Get("ComponentRelease", (string)Get("ReleaseBinding", Binding)!.Spec!["releaseName"]!)!;
+        await Apply(ManualBinding("other-development", "other", "development", cr.Name));
+        (await WaitForCondition("ReleaseBinding", "other-development", R.ReleaseSynced, Condition.False, R.ComponentReleaseMismatch))
+            .Message.ShouldBe($"ComponentRelease \"{cr.Name}\" belongs to component \"greeter-service\", not \"other\"");
+        Get("Release", "other-development").ShouldBeNull();
+
+        // A release of a component that no longer exists (left behind by hand, not owned).
+        var orphan = new ResourceObject(new JsonObject
+        {
+            ["apiVersion"] = KindRegistry.GroupVersion,
+            ["kind"] = "ComponentRelease",
+            ["metadata"] = new JsonObject { ["name"] = "ghost-1", ["namespace"] = "default" },
+            ["spec"] = cr.Spec!.DeepClone(),
+        });
+        orphan.Spec!["owner"]!["componentName"] = "ghost";
+        await Store.CreateAsync(orphan, Ct);
+        await Apply(ManualBinding("ghost-development", "ghost", "development", "ghost-1"));
+        (await WaitForCondition("ReleaseBinding", "ghost-development", R.ReleaseSynced, Condition.False, R.ComponentNotFound))
+            .Message.ShouldBe("Component \"ghost\" not found in namespace \"default\"");
+        Get("Release", "ghost-development").ShouldBeNull();
+    }
+
+    [Fact]
     public async Task A_missing_or_unset_data_plane_is_reported_and_no_release_is_made()
     {
         await DeployGreeter();
