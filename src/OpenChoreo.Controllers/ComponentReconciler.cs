@@ -173,6 +173,8 @@ public sealed partial class ComponentReconciler(IResourceStore store, TimeProvid
         var existing = await store.GetAsync(new ResourceKey("ReleaseBinding", component.Namespace, name), ct);
         if (existing is null)
         {
+            // An environment in teardown deletes its bindings; re-creating one would only prolong the teardown.
+            if (await store.GetAsync(new ResourceKey("Environment", component.Namespace, env), ct) is { DeletionTimestamp: not null }) return;
             var binding = new ResourceObject(new JsonObject
             {
                 ["apiVersion"] = KindRegistry.GroupVersion,

@@ -16,4 +16,7 @@ public static class Labels
     public const string ComponentUid = "openchoreo.dev/component-uid";
     public const string EnvironmentUid = "openchoreo.dev/environment-uid";
     public const string ProjectUid = "openchoreo.dev/project-uid";
+
+    /// <summary>On a Release: the DataPlane it is delivered to (the delivery side selects Releases by it).</summary>
+    public const string DataPlane = "openchoreo.dev/dataplane";
 }

@@ -21,6 +21,8 @@ public sealed class StoreHost : IAsyncDisposable
 
     public IResourceStore Store => _host.Services.GetRequiredService<IResourceStore>();
 
+    public IServiceProvider Services => _host.Services;
+
     public LeaderElection Election => _host.Services.GetRequiredService<LeaderElection>();
 
     public static async Task<StoreHost> StartAsync(string? path = null, Action<IServiceCollection>? configure = null, string? identity = null, bool controllers = true, string? postgres = null)
