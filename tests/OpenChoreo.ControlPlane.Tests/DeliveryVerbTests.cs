@@ -168,6 +168,48 @@ public sealed class DeliveryVerbTests(ControlPlaneFixture cp) : IClassFixture<Co
     }
 
     [Fact]
+    public async Task Two_approvers_at_once_apply_the_promotion_exactly_once()
+    {
+        var w = await DeliveryWorld.CreateAsync(cp);
+        using var alice = await w.UserAsync("alice");
+        using var bob = await w.UserAsync("bob");
+        using var carol = await w.UserAsync("carol");
+        var name = await RequestProductionAsync(w, alice);
+
+        async Task<string> Approve(OpenChoreo.Client.ApiClient c)
+        {
+            try
+            {
+                return (string?)(await c.PostJsonAsync(w.PromotionPath(name, "approve"), new JsonObject(), Ct))["result"] ?? "";
+            }
+            catch (ApiException e)
+            {
+                return e.Code.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+        var outcomes = await Task.WhenAll(Approve(bob), Approve(carol));
+        outcomes.Order().ShouldBe(["409", "created"]);
+        (await w.ReleaseOf("greeter-production")).ShouldBe("greeter-r2");
+        ((string?)(await w.Promotions()).ShouldHaveSingleItem().Status!["phase"]).ShouldBe("Applied");
+    }
+
+    [Fact]
+    public async Task Promoting_to_an_approval_gated_environment_that_already_runs_the_release_asks_nobody()
+    {
+        var w = await DeliveryWorld.CreateAsync(cp);
+        using var alice = await w.UserAsync("alice");
+        using var bob = await w.UserAsync("bob");
+        var name = await RequestProductionAsync(w, alice);
+        await bob.PostJsonAsync(w.PromotionPath(name, "approve"), new JsonObject(), Ct);
+        var before = await w.Snapshot();
+
+        var r = await alice.PostJsonAsync(w.Path("greeter", "promote"), Body(("from", "staging"), ("to", "production")), Ct);
+        ((string?)r["result"]).ShouldBe("unchanged");
+        ((string?)r["message"]).ShouldBe("greeter-r2 is already deployed to production (releasebinding greeter-production unchanged)");
+        (await w.Snapshot()).ShouldBe(before);
+    }
+
+    [Fact]
     public async Task Rejected_promotion_leaves_the_target_unchanged()
     {
         var w = await DeliveryWorld.CreateAsync(cp);

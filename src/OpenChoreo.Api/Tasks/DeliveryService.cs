@@ -79,7 +79,17 @@ public sealed partial class DeliveryService(ResourceService resources, ApprovalP
             throw Unprocessable($"cannot promote \"{component}\" from {from}: no release is bound there (deploy it to {from} first)", "from");
         }
         await RequireReleaseOfAsync(t, release, "from", ct);
-        if (edge.RequiresApproval) return await RequestApprovalAsync(t, edge, release, user, ct);
+        if (edge.RequiresApproval)
+        {
+            // Nothing to approve when the target already runs this release.
+            var target = await FindBindingAsync(t, to!, ct);
+            if (target is not null && Str(target.Spec, "releaseName") == release)
+            {
+                return new TaskResult("promote", component, to, release, target.Name, TaskResult.Unchanged,
+                    $"{release} is already deployed to {to} (releasebinding {target.Name} unchanged)");
+            }
+            return await RequestApprovalAsync(t, edge, release, user, ct);
+        }
         var (binding, result) = await BindAsync(t, to!, release, ct);
         LogPromoted(logger, ns, component, release, from!, to!);
         return new TaskResult("promote", component, to, release, binding.Name, result, result == TaskResult.Unchanged
@@ -353,6 +363,10 @@ public sealed partial class DeliveryService(ResourceService resources, ApprovalP
     internal async Task<Target> LoadAsync(string ns, string name, CancellationToken ct)
     {
         var component = await resources.GetAsync(Kind("Component"), ns, name, ct);
+        if (component.DeletionTimestamp is not null)
+        {
+            throw new ApiException(409, StatusReasons.Conflict, $"component \"{name}\" is being deleted", kind: "components", name: name);
+        }
         var project = Str(component.Spec, "owner", "projectName") ?? "";
         var projectObj = await Store.GetAsync(new ResourceKey("Project", ns, project), ct)
             ?? throw new ApiException(409, StatusReasons.Conflict, $"component \"{name}\" belongs to project \"{project}\", which does not exist in namespace \"{ns}\"");
