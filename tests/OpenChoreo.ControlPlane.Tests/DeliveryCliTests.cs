@@ -51,6 +51,13 @@ public sealed class DeliveryCliTests(ControlPlaneFixture cp) : IClassFixture<Con
         Cells(lines[0]).ShouldBe(["NAME", "COMPONENT", "FROM", "TO", "RELEASE", "PHASE", "REQUESTED", "BY", "AGE"]);
         Cells(lines[1])[..7].ShouldBe([name, "greeter", "staging", "production", "greeter-r3", "Pending", "admin"]);
 
+        var releases = await Occ("get", "componentreleases", "-n", w.Ns);
+        releases.Code.ShouldBe(0);
+        releases.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => Cells(l)[0]).ShouldBe(["greeter-r1", "greeter-r2", "greeter-r3", "other-r1"]);
+        var rendered = await Occ("get", "releases", "-n", w.Ns);
+        rendered.Code.ShouldBe(0);
+        rendered.Err.Trim().ShouldBe($"No resources found in {w.Ns} namespace.");
+
         var status = await Occ("status", "greeter", "-n", w.Ns);
         status.Code.ShouldBe(0);
         var rows = status.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
