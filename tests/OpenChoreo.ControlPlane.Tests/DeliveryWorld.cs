@@ -64,7 +64,7 @@ internal sealed class DeliveryWorld
     {
         var o = new JsonObject
         {
-            ["apiVersion"] = kind == "Organization" ? "openchoreo.dev/v1alpha1" : KindRegistry.GroupVersion,
+            ["apiVersion"] = KindRegistry.GroupVersion,
             ["kind"] = kind,
             ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns },
         };
