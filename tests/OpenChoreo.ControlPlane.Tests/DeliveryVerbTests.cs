@@ -210,6 +210,28 @@ public sealed class DeliveryVerbTests(ControlPlaneFixture cp) : IClassFixture<Co
     }
 
     [Fact]
+    public async Task Promotion_spec_is_immutable_and_complete_through_the_resource_api()
+    {
+        var w = await DeliveryWorld.CreateAsync(cp);
+        using var alice = await w.UserAsync("alice");
+        var name = await RequestProductionAsync(w, alice);
+        using var admin = cp.Client();
+        var kind = KindRegistry.Default.FindByKind("Promotion")!;
+        var promotion = await admin.GetAsync(kind, w.Ns, name, Ct);
+        promotion.Spec!["requestedBy"] = "mallory";
+        var changed = await Refused(() => admin.UpdateAsync(kind, promotion, Ct));
+        changed.Code.ShouldBe(422);
+        changed.Message.ShouldBe($"Promotion \"{name}\" is invalid: spec: Invalid value: \"object\": spec is immutable");
+
+        var incomplete = ResourceObject.Parse($$$"""{"apiVersion":"openchoreo.dev/v1alpha1","kind":"Promotion","metadata":{"name":"hand-made","namespace":"{{{w.Ns}}}"},"spec":{"component":"greeter"}}""");
+        var refused = await Refused(() => admin.CreateAsync(kind, incomplete, Ct));
+        refused.Code.ShouldBe(422);
+        refused.Message.ShouldBe("Promotion \"hand-made\" is invalid: spec.from: Required value; spec.to: Required value; spec.releaseName: Required value; " +
+            "spec.requestedBy: Required value; some validation rules were not checked because the object was invalid; correct the existing errors to complete validation");
+        (await w.Promotions()).ShouldHaveSingleItem().Name.ShouldBe(name);
+    }
+
+    [Fact]
     public async Task Rejected_promotion_leaves_the_target_unchanged()
     {
         var w = await DeliveryWorld.CreateAsync(cp);
