@@ -111,6 +111,6 @@ public sealed class DeliveryCliTests(ControlPlaneFixture cp) : IClassFixture<Con
         var help = await Occ("promote", "--help");
         help.Code.ShouldBe(0);
         help.Out.ShouldContain("--from");
-        help.Out.ShouldContain("requires approval");
+        help.Out.ShouldContain("requires approval creates a pending Promotion");
     }
 }

@@ -16,8 +16,7 @@ public static class DeliveryCommands
         State(globals, io, "undeploy", "Remove a component from an environment's data plane, keeping its binding (undo with 'occ resume')"),
         State(globals, io, "suspend", "Keep a component delivered to an environment but scale it to zero (undo with 'occ resume')"),
         State(globals, io, "resume", "Run a suspended or undeployed component again in an environment"),
-        Decide(globals, io, "approve", "Approve a pending promotion: the target environment's binding moves to the promoted release.\n\n" +
-            "Another user than the requester must approve; the bootstrap 'admin' may approve its own request only while it is the only user."),
+        Decide(globals, io, "approve", "Approve a pending promotion and deploy its release to the target (approver ≠ requester; the bootstrap admin may self-approve only while it is the only user)"),
         Decide(globals, io, "reject", "Reject a pending promotion: the target environment stays as it is"),
     ];
 
@@ -31,9 +30,7 @@ public static class DeliveryCommands
         var env = new Option<string?>("--env", "-e") { Description = "Environment to deploy to (default: the first environment of the project's pipeline)" };
         var release = new Option<string?>("--release", "-r") { Description = "ComponentRelease to deploy (default: the component's latest release)" };
         var ns = Namespace();
-        var cmd = new Command("deploy", "Deploy a component release to an environment.\n\n" +
-            "Examples:\n  occ deploy greeter                       # latest release to the first environment\n" +
-            "  occ deploy greeter --env development --release greeter-5d8f9c") { component, env, release, ns };
+        var cmd = new Command("deploy", "Deploy a component's release (default: its latest) to an environment (default: the pipeline's first)") { component, env, release, ns };
         cmd.SetAction((p, ct) => Run(globals, io, p, ns, p.GetValue(component)!, "deploy",
             Body(("env", p.GetValue(env)), ("release", p.GetValue(release))), ct));
         return cmd;
@@ -45,9 +42,7 @@ public static class DeliveryCommands
         var from = new Option<string>("--from") { Description = "Source environment (its current release is promoted)", Required = true };
         var to = new Option<string>("--to") { Description = "Target environment; must follow --from in the project's DeploymentPipeline", Required = true };
         var ns = Namespace();
-        var cmd = new Command("promote", "Promote the release running in one environment to the next one.\n\n" +
-            "Only declared pipeline paths are allowed. When the path requires approval, a pending Promotion is created\n" +
-            "instead (see 'occ get promotions', 'occ approve').\n\nExample:\n  occ promote greeter --from development --to staging")
+        var cmd = new Command("promote", "Promote the release of one environment to the next along a pipeline path; a path that requires approval creates a pending Promotion (see 'occ approve')")
             { component, from, to, ns };
         cmd.SetAction((p, ct) => Run(globals, io, p, ns, p.GetValue(component)!, "promote",
             Body(("from", p.GetValue(from)), ("to", p.GetValue(to))), ct));
@@ -60,8 +55,7 @@ public static class DeliveryCommands
         var env = new Option<string>("--env", "-e") { Description = "Environment to roll back", Required = true };
         var to = new Option<string?>("--to") { Description = "ComponentRelease to go back to (default: the release created before the current one)" };
         var ns = Namespace();
-        var cmd = new Command("rollback", "Bind an earlier release of a component in an environment.\n\n" +
-            "Example:\n  occ rollback greeter --env production\n  occ rollback greeter --env production --to greeter-5d8f9c") { component, env, to, ns };
+        var cmd = new Command("rollback", "Go back to an earlier release of a component in an environment (default: the one before the current)") { component, env, to, ns };
         cmd.SetAction((p, ct) => Run(globals, io, p, ns, p.GetValue(component)!, "rollback",
             Body(("env", p.GetValue(env)), ("to", p.GetValue(to))), ct));
         return cmd;
@@ -72,7 +66,7 @@ public static class DeliveryCommands
         var component = ComponentArg();
         var env = new Option<string>("--env", "-e") { Description = "Environment", Required = true };
         var ns = Namespace();
-        var cmd = new Command(verb, $"{description}.\n\nExample:\n  occ {verb} greeter --env staging") { component, env, ns };
+        var cmd = new Command(verb, description) { component, env, ns };
         cmd.SetAction((p, ct) => Run(globals, io, p, ns, p.GetValue(component)!, verb, Body(("env", p.GetValue(env))), ct));
         return cmd;
     }

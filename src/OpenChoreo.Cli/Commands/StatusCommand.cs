@@ -14,9 +14,7 @@ public static class StatusCommand
         var ns = new Option<string?>("--namespace", "-n") { Description = "Organization (namespace); default: the context's" };
         var output = new Option<string?>("--output", "-o") { Description = "Output format: json or yaml (default: a table)" };
         output.AcceptOnlyFromAmong("json", "yaml");
-        var cmd = new Command("status", "Show where a component runs: per environment of its pipeline the bound release, its state\n" +
-            "(Active, Suspend, Undeploy or NotDeployed), readiness, URL and how long ago the release was bound.\n\n" +
-            "Example:\n  occ status greeter") { component, ns, output };
+        var cmd = new Command("status", "Show a component per environment of its pipeline: release, state, readiness, URL and age") { component, ns, output };
         cmd.SetAction((p, ct) => CommandRunner.RunAsync(io, async () =>
         {
             using var client = globals.Connect(p);
