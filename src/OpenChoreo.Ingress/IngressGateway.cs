@@ -112,6 +112,9 @@ public sealed class IngressGateway : IAsyncDisposable
     {
         var started = Stopwatch.GetTimestamp();
         if (ctx.GetEndpoint() is null) await NotFoundAsync(ctx, provider.Snapshot, options).ConfigureAwait(false);
+        // A declared length over the limit is refused before the backend sees the request (Kestrel alone would only
+        // fail once the proxy reads the body, after the request has reached the backend).
+        else if (ctx.Request.ContentLength > options.MaxRequestBodyBytes) ctx.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
         else await next(ctx).ConfigureAwait(false);
         if (!options.AccessLog || !logger.IsEnabled(LogLevel.Information)) return;
         var md = ctx.Features.Get<IReverseProxyFeature>()?.Route.Config.Metadata;
