@@ -65,10 +65,11 @@ internal sealed partial class UpDataPlane : IAsyncDisposable
                 ContainersConfPath = ContainersConf(dir, settings),
             }, loggers.CreateLogger<PodmanReleaseRuntime>(), ct: ct);
 
-            var gatewayPort = settings.GatewayPort != 0 ? settings.GatewayPort : BoundPorts(app).First(p => p != api.Port);
+            var connect = app.Services.GetRequiredService<Gateway.ClusterGatewayServer>().ConnectUrl
+                ?? throw new InvalidOperationException("the cluster gateway is not listening");
             var agent = new PlaneAgent(new PlaneAgentOptions
             {
-                GatewayUrl = new UriBuilder("wss", "127.0.0.1", gatewayPort, Gateway.ClusterGateway.ConnectPath).Uri,
+                GatewayUrl = connect,
                 AgentVersion = ServerCli.Version,
             }, credentials, plane._runtime, loggers);
             plane._agent = Task.Run(() => agent.RunAsync(plane._stop.Token), CancellationToken.None);
@@ -138,9 +139,6 @@ internal sealed partial class UpDataPlane : IAsyncDisposable
             """);
         return path;
     }
-
-    private static IEnumerable<int> BoundPorts(WebApplication app) =>
-        app.Urls.Select(u => Uri.TryCreate(u, UriKind.Absolute, out var uri) ? uri.Port : 0).Where(p => p > 0);
 
     public async ValueTask DisposeAsync()
     {

@@ -91,6 +91,8 @@ public sealed class PodmanEndToEndTests
         }
         finally
         {
+            // A failed run must not leave containers or networks behind (delete is idempotent).
+            await runtime.DeleteAsync("greeter-development", CancellationToken.None);
             await runtime.DisposeAsync();
             try { Directory.Delete(dir, recursive: true); }
             catch (IOException) { }
