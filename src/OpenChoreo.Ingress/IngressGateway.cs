@@ -51,7 +51,7 @@ public sealed class IngressGateway : IAsyncDisposable
         // Half-configured TLS fails here, not at the first handshake.
         if (options.HttpsEndpoint is not null && certificates is null)
             throw new ArgumentException("ingress HTTPS endpoint is set but no certificate selector was given (issue one from the platform CA or disable HTTPS)");
-        loggers ??= NullLoggerFactory.Instance;
+        loggers = QuietFrameworkLoggers.Wrap(loggers);
         var logger = loggers.CreateLogger("OpenChoreo.Ingress");
         var provider = new RouteTableConfigProvider(routes, options, logger);
 

@@ -31,7 +31,7 @@ internal sealed class Harness : IAsyncDisposable
     public IngressGateway Gateway { get; }
     public StaticRouteTable Table { get; }
 
-    public static async Task<Harness> StartAsync(Action<IngressOptions>? configure = null)
+    public static async Task<Harness> StartAsync(Action<IngressOptions>? configure = null, Microsoft.Extensions.Logging.ILoggerFactory? loggers = null)
     {
         var dir = Path.Combine(Path.GetTempPath(), "oc-ingress-" + Guid.NewGuid().ToString("n")[..8]);
         var ca = PlatformCa.LoadOrCreate(dir);
@@ -45,7 +45,7 @@ internal sealed class Harness : IAsyncDisposable
         configure?.Invoke(options);
         var certificate = new PlatformCaIngressCertificate(ca, store, options.AppsDomain);
         var table = new StaticRouteTable();
-        var gateway = await IngressGateway.StartAsync(options, table, store);
+        var gateway = await IngressGateway.StartAsync(options, table, store, loggers);
         return new Harness(dir, ca, store, certificate, gateway, table);
     }
 
@@ -59,15 +59,17 @@ internal sealed class Harness : IAsyncDisposable
 
     /// <summary>A client that sends every request to the gateway (HTTP or HTTPS port by scheme) and verifies TLS
     /// against <paramref name="trust"/> (default: the platform CA) with the platform's own chain and name checks.</summary>
-    public HttpClient Client(X509Certificate2? trust = null)
+    public HttpClient Client(X509Certificate2? trust = null) => new(Handler(trust)) { Timeout = TimeSpan.FromSeconds(20) };
+
+    public SocketsHttpHandler Handler(X509Certificate2? trust = null)
     {
-        var handler = new SocketsHttpHandler
+        return new SocketsHttpHandler
         {
             AllowAutoRedirect = false,
             UseProxy = false,
             ConnectCallback = async (ctx, ct) =>
             {
-                var port = ctx.InitialRequestMessage.RequestUri!.Scheme == "https" ? Gateway.HttpsEndpoint!.Port : Gateway.HttpEndpoint!.Port;
+                var port = ctx.InitialRequestMessage.RequestUri!.Scheme is "https" or "wss" ? Gateway.HttpsEndpoint!.Port : Gateway.HttpEndpoint!.Port;
                 var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
                 try
                 {
@@ -91,7 +93,6 @@ internal sealed class Harness : IAsyncDisposable
                 },
             },
         };
-        return new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(20) };
     }
 
     public static RouteEntry Route(string name, string[] hosts, params RouteRule[] rules) =>

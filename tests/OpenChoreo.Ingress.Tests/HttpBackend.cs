@@ -37,9 +37,26 @@ internal sealed class HttpBackend : IAsyncDisposable
         });
         var app = builder.Build();
         var backend = new HttpBackend(app, name);
+        app.UseWebSockets();
         app.Run(async ctx =>
         {
             Interlocked.Increment(ref backend._requests);
+            if (ctx.WebSockets.IsWebSocketRequest)
+            {
+                // Echoes each message prefixed with the backend's name.
+                using var ws = await ctx.WebSockets.AcceptWebSocketAsync();
+                var buffer = new byte[4096];
+                while (true)
+                {
+                    var r = await ws.ReceiveAsync(buffer, ctx.RequestAborted);
+                    if (r.MessageType == System.Net.WebSockets.WebSocketMessageType.Close)
+                    {
+                        await ws.CloseAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, null, ctx.RequestAborted);
+                        return;
+                    }
+                    await ws.SendAsync(Encoding.UTF8.GetBytes(name + ":" + Encoding.UTF8.GetString(buffer, 0, r.Count)), System.Net.WebSockets.WebSocketMessageType.Text, true, ctx.RequestAborted);
+                }
+            }
             if (ctx.Request.Path.StartsWithSegments("/slow"))
                 await Task.Delay(TimeSpan.FromSeconds(5), ctx.RequestAborted);
             var body = new MemoryStream();
