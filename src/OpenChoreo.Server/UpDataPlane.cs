@@ -62,7 +62,7 @@ internal sealed partial class UpDataPlane : IAsyncDisposable
             {
                 PlaneId = "up-" + PlaneName,
                 DataDirectory = Path.Combine(dir, "podman"),
-                ContainersConfPath = ContainersConf(dir, settings),
+                ContainersConfPath = ContainersConf(dir, settings.ContainersConf),
             }, loggers.CreateLogger<PodmanReleaseRuntime>(), ct: ct);
 
             var connect = app.Services.GetRequiredService<Gateway.ClusterGatewayServer>().ConnectUrl
@@ -122,14 +122,15 @@ internal sealed partial class UpDataPlane : IAsyncDisposable
         return ((string)body["token"]!, "sha256:" + (string)body["caFingerprint"]!);
     }
 
-    /// <summary>The containers.conf of <c>up.yaml</c>, or on a host without systemd (cgroupfs, runc) one written next to it.</summary>
-    private static string? ContainersConf(string dir, UpSettings settings)
+    /// <summary>The chosen containers.conf, or on a host without systemd (cgroupfs, runc) one written into <paramref name="dir"/>.</summary>
+    internal static string? ContainersConf(string dir, string? chosenPath)
     {
-        if (settings.ContainersConf is { Length: > 0 } chosen) return Path.GetFullPath(chosen);
+        if (chosenPath is { Length: > 0 } chosen) return Path.GetFullPath(chosen);
         if (Directory.Exists("/run/systemd/system")) return null;
+        Directory.CreateDirectory(dir);
         var path = Path.Combine(dir, "containers.conf");
         File.WriteAllText(path, """
-            # Written by 'openchoreo up' for a host without systemd: cgroupfs, runc, no default ulimits.
+            # Written by openchoreo for a host without systemd: cgroupfs, runc, no default ulimits.
             [containers]
             default_ulimits = []
             [engine]
