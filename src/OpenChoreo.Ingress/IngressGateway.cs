@@ -111,7 +111,9 @@ public sealed class IngressGateway : IAsyncDisposable
     private static async Task HandleAsync(HttpContext ctx, RequestDelegate next, RouteTableConfigProvider provider, IngressOptions options, ILogger logger)
     {
         var started = Stopwatch.GetTimestamp();
-        if (ctx.GetEndpoint() is null) await NotFoundAsync(ctx, provider.Snapshot, options).ConfigureAwait(false);
+        // No proxy route matched. Routing's own 405 endpoint (path matched, method did not) counts as that too: in the
+        // Gateway API a method is part of the match, so the answer is 404 like any other miss.
+        if (ctx.GetEndpoint()?.Metadata.GetMetadata<RouteModel>() is null) await NotFoundAsync(ctx, provider.Snapshot, options).ConfigureAwait(false);
         // A declared length over the limit is refused before the backend sees the request (Kestrel alone would only
         // fail once the proxy reads the body, after the request has reached the backend).
         else if (ctx.Request.ContentLength > options.MaxRequestBodyBytes) ctx.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;

@@ -80,8 +80,12 @@ public sealed class PodmanEndToEndTests
                 throw new TimeoutException(e.Message + " " + Describe());
             }
             body.ShouldBe("hello from greeter\n");
-            runtime.Routes.Single().Rules.Single().Backends.Single().Replicas!.Count.ShouldBe(2);
+            runtime.Routes.Single().Rules.ShouldAllBe(r => r.Backends.Single().Replicas!.Count == 2);
             (await client.GetAsync($"http://{Host}/other/", ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+            using (var canary = new HttpRequestMessage(HttpMethod.Get, $"http://{Host}/canary") { Headers = { { "X-Track", "canary" } } })
+                (await (await client.SendAsync(canary, ct)).Content.ReadAsStringAsync(ct)).ShouldBe("hello from greeter\n");
+            (await client.GetAsync($"http://{Host}/canary", ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+            (await client.PostAsync($"http://{Host}/canary", null, ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
 
             await runtime.DeleteAsync("greeter-development", ct);
             await Eventually.WaitUntilAsync(() => runtime.Routes.Count == 0, "the route was removed", cancellationToken: ct);
@@ -147,7 +151,24 @@ public sealed class PodmanEndToEndTests
                 ["spec"] = new JsonObject
                 {
                     ["hostnames"] = new JsonArray(Host),
-                    ["rules"] = new JsonArray(new JsonObject
+                    ["rules"] = new JsonArray(
+                    new JsonObject
+                    {
+                        // Headers, method and ReplaceFullPath as the runtime reads them from the HTTPRoute.
+                        ["matches"] = new JsonArray(new JsonObject
+                        {
+                            ["path"] = new JsonObject { ["type"] = "Exact", ["value"] = "/canary" },
+                            ["headers"] = new JsonArray(new JsonObject { ["name"] = "X-Track", ["value"] = "canary" }),
+                            ["method"] = "GET",
+                        }),
+                        ["filters"] = new JsonArray(new JsonObject
+                        {
+                            ["type"] = "URLRewrite",
+                            ["urlRewrite"] = new JsonObject { ["path"] = new JsonObject { ["type"] = "ReplaceFullPath", ["replaceFullPath"] = "/index.html" } },
+                        }),
+                        ["backendRefs"] = new JsonArray(new JsonObject { ["name"] = "greeter", ["port"] = 80 }),
+                    },
+                    new JsonObject
                     {
                         ["matches"] = new JsonArray(new JsonObject { ["path"] = new JsonObject { ["type"] = "PathPrefix", ["value"] = "/greeter" } }),
                         ["filters"] = new JsonArray(new JsonObject

@@ -113,6 +113,21 @@ public sealed class RoutingTests
     }
 
     [Fact]
+    public async Task A_method_no_rule_accepts_is_a_404_not_a_405()
+    {
+        await using var h = await StartAsync();
+        await using var writer = await HttpBackend.StartAsync("writer");
+        await h.SetRoutesAsync(Route("app", [WebHost], Rule([new RoutePathMatch("Exact", "/orders", Method: "POST")], writer)));
+        using var client = h.Client();
+
+        var (status, _, body) = await client.GetEchoAsync($"http://{WebHost}/orders");
+
+        status.ShouldBe(HttpStatusCode.NotFound);
+        body.ShouldBe($"404 Not Found: host '{WebHost}' is served by this gateway, but none of its routes matches GET /orders.\n");
+        writer.Requests.ShouldBe(0);
+    }
+
+    [Fact]
     public async Task Traffic_spreads_over_the_ready_replicas_only()
     {
         await using var h = await StartAsync();
