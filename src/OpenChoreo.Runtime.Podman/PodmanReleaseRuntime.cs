@@ -349,8 +349,9 @@ public sealed partial class PodmanReleaseRuntime : IReleaseRuntime, IRouteTable,
 
         var health = Aggregate(statuses, out var message);
         var changed = health != held.Health || message != held.HealthMessage || !statuses.SequenceEqual(held.Statuses)
-                      || !held.Proxies.Values.Select(p => p.Backends.Count).SequenceEqual(held.LastBackendCounts);
-        held.LastBackendCounts = [.. held.Proxies.Values.Select(p => p.Backends.Count)];
+                      || !held.Proxies.Values.SelectMany(p => p.Backends.Append(-1)).SequenceEqual(held.LastBackends);
+        // The gateway dials ready replicas directly: publish when the set changes, not only its size (a rollout swaps ports).
+        held.LastBackends = [.. held.Proxies.Values.SelectMany(p => p.Backends.Append(-1))];
         held.Statuses = statuses;
         held.Health = health;
         held.HealthMessage = message;
@@ -505,8 +506,24 @@ public sealed partial class PodmanReleaseRuntime : IReleaseRuntime, IRouteTable,
                         var matches = new List<RoutePathMatch>();
                         if (rule?["matches"] is JsonArray ms)
                             foreach (var m in ms)
-                                if (m?["path"] is JsonObject path)
-                                    matches.Add(new RoutePathMatch(ReleaseModel.Str(path, "type") ?? "PathPrefix", ReleaseModel.Str(path, "value") ?? "/"));
+                            {
+                                // Gateway API defaults: a match without a path is PathPrefix "/".
+                                var path = m?["path"] as JsonObject;
+                                var headers = m?["headers"] is JsonArray hs
+                                    ? hs.Select(x => new RouteHeaderMatch(ReleaseModel.Str(x, "name") ?? "", ReleaseModel.Str(x, "value") ?? "", ReleaseModel.Str(x, "type") ?? "Exact")).ToList()
+                                    : null;
+                                matches.Add(new RoutePathMatch(ReleaseModel.Str(path, "type") ?? "PathPrefix", ReleaseModel.Str(path, "value") ?? "/", headers, ReleaseModel.Str(m, "method")));
+                            }
+                        RouteRewrite? rewrite = null;
+                        if (rule?["filters"] is JsonArray fs)
+                            foreach (var f in fs)
+                                if (ReleaseModel.Str(f, "type") == "URLRewrite" && f?["urlRewrite"] is JsonObject u)
+                                {
+                                    var p = u["path"] as JsonObject;
+                                    var pathType = ReleaseModel.Str(p, "type");
+                                    rewrite = new RouteRewrite(ReleaseModel.Str(u, "hostname"), pathType,
+                                        pathType == "ReplaceFullPath" ? ReleaseModel.Str(p, "replaceFullPath") : ReleaseModel.Str(p, "replacePrefixMatch"));
+                                }
                         var backends = new List<RouteBackend>();
                         if (rule?["backendRefs"] is JsonArray bs)
                             foreach (var b in bs)
@@ -514,12 +531,14 @@ public sealed partial class PodmanReleaseRuntime : IReleaseRuntime, IRouteTable,
                                 var svc = ReleaseModel.Str(b, "name") ?? "";
                                 var port = ReleaseModel.Int(b, "port", 0);
                                 var bns = ReleaseModel.Str(b, "namespace") ?? ns;
-                                var endpoint = held.Proxies.TryGetValue($"{bns}/{svc}:{port}", out var proxy) ? new IPEndPoint(IPAddress.Loopback, proxy.Port) : null;
-                                backends.Add(new RouteBackend(svc, port, ReleaseModel.Int(b, "weight", 1), endpoint));
+                                var known = held.Proxies.TryGetValue($"{bns}/{svc}:{port}", out var proxy);
+                                var endpoint = known ? new IPEndPoint(IPAddress.Loopback, proxy!.Port) : null;
+                                IReadOnlyList<IPEndPoint>? replicas = known ? [.. proxy!.Backends.Select(hp => new IPEndPoint(IPAddress.Loopback, hp))] : null;
+                                backends.Add(new RouteBackend(svc, port, ReleaseModel.Int(b, "weight", 1), endpoint, replicas));
                             }
-                        rules.Add(new RouteRule(matches, backends));
+                        rules.Add(new RouteRule(matches, backends, rewrite));
                     }
-                routes.Add(new RouteEntry(held.Request.Name, ns, ReleaseModel.Str(r["metadata"], "name") ?? "", hosts, rules));
+                routes.Add(new RouteEntry(held.Request.Name, ns, ReleaseModel.Str(r["metadata"], "name") ?? "", hosts, rules, ReleaseModel.Map(r["metadata"]?["labels"])));
             }
         _routes = routes;
         RoutesChanged?.Invoke();
@@ -535,6 +554,6 @@ public sealed partial class PodmanReleaseRuntime : IReleaseRuntime, IRouteTable,
         public Dictionary<string, ServiceProxy> Proxies { get; set; } = new(StringComparer.Ordinal);
         public Dictionary<string, int> ServicePorts { get; set; } = new(StringComparer.Ordinal);
         public HashSet<string> Draining { get; set; } = new(StringComparer.Ordinal);
-        public int[] LastBackendCounts { get; set; } = [];
+        public int[] LastBackends { get; set; } = [];
     }
 }
