@@ -101,6 +101,7 @@ public sealed partial class PodmanReleaseRuntime : IReleaseRuntime, IRouteTable,
                 state.ServicePorts = held.ServicePorts;
                 state.Proxies = held.Proxies;
                 state.Draining = held.Draining;
+                state.CronLastSchedule = held.CronLastSchedule;
             }
             _releases[release.Name] = state;
             Persist(state);
@@ -253,7 +254,7 @@ public sealed partial class PodmanReleaseRuntime : IReleaseRuntime, IRouteTable,
         var model = held.Model;
         var release = held.Request.Name;
         var statuses = new List<ResourceStatus>(model.Unsupported);
-        foreach (var ns in model.Namespaces.Where(ns => model.Workloads.Any(w => w.Namespace == ns)))
+        foreach (var ns in model.Namespaces.Where(ns => model.Workloads.Any(w => w.Namespace == ns) || model.CronJobs.Any(c => c.Namespace == ns)))
             await EnsureNetworkAsync(ns, ct).ConfigureAwait(false);
 
         // Service wiring: aliases on backends, extra ports to publish, forwarders where port != targetPort.
@@ -295,6 +296,9 @@ public sealed partial class PodmanReleaseRuntime : IReleaseRuntime, IRouteTable,
                 : await ReconcileWorkloadAsync(held, w, plan, aliases.GetValueOrDefault(w.Id) ?? [], mine, desired, ready, ct).ConfigureAwait(false);
             statuses.Add(status);
         }
+
+        foreach (var cj in model.CronJobs)
+            statuses.Add(await ReconcileCronJobAsync(held, cj, model, existing, desired, ct).ConfigureAwait(false));
 
         foreach (var (svc, mapping) in forwarders)
         {
@@ -459,6 +463,7 @@ public sealed partial class PodmanReleaseRuntime : IReleaseRuntime, IRouteTable,
             ["checksum"] = held.Request.Checksum,
             ["resources"] = held.Request.Resources.DeepClone(),
             ["servicePorts"] = new JsonObject(held.ServicePorts.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)JsonValue.Create(kv.Value)))),
+            ["cronLastSchedule"] = new JsonObject(held.CronLastSchedule.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)JsonValue.Create(kv.Value)))),
         };
         var path = StatePath(held.Request.Name);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
@@ -486,6 +491,8 @@ public sealed partial class PodmanReleaseRuntime : IReleaseRuntime, IRouteTable,
             var held = new HeldState(request, ReleaseModel.Parse(request.Resources, "default"));
             if (doc["servicePorts"] is JsonObject ports)
                 foreach (var (k, v) in ports) held.ServicePorts[k] = v!.GetValue<int>();
+            if (doc["cronLastSchedule"] is JsonObject cron)
+                foreach (var (k, v) in cron) held.CronLastSchedule[k] = v!.GetValue<DateTimeOffset>();
             _releases[request.Name] = held;
         }
     }
@@ -555,5 +562,8 @@ public sealed partial class PodmanReleaseRuntime : IReleaseRuntime, IRouteTable,
         public Dictionary<string, int> ServicePorts { get; set; } = new(StringComparer.Ordinal);
         public HashSet<string> Draining { get; set; } = new(StringComparer.Ordinal);
         public int[] LastBackends { get; set; } = [];
+
+        /// <summary>The last schedule time handled per CronJob id (persisted: restarts neither repeat nor replay runs).</summary>
+        public Dictionary<string, DateTimeOffset> CronLastSchedule { get; set; } = new(StringComparer.Ordinal);
     }
 }
