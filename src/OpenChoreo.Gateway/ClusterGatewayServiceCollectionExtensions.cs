@@ -47,4 +47,16 @@ public static class ClusterGatewayServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<ClusterGatewayServer>());
         return services;
     }
+
+    /// <summary>
+    /// Adds release delivery (on every replica): desired releases from the store's Release objects, a watch that
+    /// wakes the delivery of the agents this replica holds, and status reports written into Release status.
+    /// </summary>
+    public static IServiceCollection AddReleaseDelivery(this IServiceCollection services)
+    {
+        services.Replace(ServiceDescriptor.Singleton<IDesiredReleases, StoreDesiredReleases>());
+        services.AddSingleton<ReleaseDelivery>();
+        services.AddHostedService(sp => sp.GetRequiredService<ReleaseDelivery>());
+        return services;
+    }
 }

@@ -16,4 +16,5 @@ public static class Labels
     public const string ComponentUid = "openchoreo.dev/component-uid";
     public const string EnvironmentUid = "openchoreo.dev/environment-uid";
     public const string ProjectUid = "openchoreo.dev/project-uid";
+    public const string DataPlane = "openchoreo.dev/dataplane";
 }
