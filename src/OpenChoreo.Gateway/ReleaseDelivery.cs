@@ -117,9 +117,18 @@ public sealed partial class ReleaseDelivery : BackgroundService
 
     private static string Key(ResourceObject r) => r.Namespace + "/" + r.Name;
 
-    internal static PlaneIdentity? PlaneOf(ResourceObject release) =>
-        release.Labels.TryGetValue(Labels.DataPlane, out var p) && PlaneIdentity.Explain(release.Namespace, "dataplane", p) is null
-            ? new PlaneIdentity(release.Namespace, "dataplane", p) : null;
+    internal static PlaneIdentity? PlaneOf(ResourceObject release)
+    {
+        if (!release.Labels.TryGetValue(Labels.DataPlane, out var p)) return null;
+        try
+        {
+            return new PlaneIdentity(release.Namespace, "dataplane", p);
+        }
+        catch (ArgumentException)
+        {
+            return null; // not a valid plane name: no agent can hold it
+        }
+    }
 
     /// <summary>Writes one report into the status of the plane's own Releases (reports about other Releases are ignored).</summary>
     private async Task WriteReportAsync(PlaneIdentity plane, StatusReport report, CancellationToken ct)
