@@ -265,6 +265,34 @@ public sealed class ReleaseDeliveryTests
     }
 
     [Fact]
+    public async Task A_report_about_an_older_generation_or_another_resource_set_changes_nothing()
+    {
+        await using var cp = await StartAsync();
+        var (_, runtime) = await cp.StartAgentAsync(Dp);
+        var v1 = await cp.Store.CreateAsync(Release("web:1"));
+        await Eventually.WaitUntilAsync(() => Holds(runtime, v1), "the agent holds generation 1", Timeout);
+        var update = (await WaitForAsync(cp.Store, WebDev, r => ReadyIs(r, "True", ReleaseStatusNames.Delivered, 1), "Ready=True/Delivered"))!;
+        update.Spec!["resources"]![0]!["object"]!["spec"]!["image"] = "web:2";
+        var v2 = await cp.Store.UpdateAsync(update);
+        await Eventually.WaitUntilAsync(() => Holds(runtime, v2), "the agent holds generation 2", Timeout);
+        var before = await WaitForAsync(cp.Store, WebDev, r => ReadyIs(r, "True", ReleaseStatusNames.Delivered, 2), "Ready=True/Delivered for generation 2");
+
+        // A second connection of the same plane reports Degraded for what is no longer current.
+        var plane = (await cp.GetPlaneAsync(Dp))!;
+        await using var connection = await cp.RawConnectAsync(cp.SignFor(Dp, plane.Uid!));
+        await connection.InvokeAsync(TunnelOperations.ReportStatus, new StatusReport
+        {
+            Releases =
+            [
+                new ReleaseHealth(WebDev.Name, v1.Generation, ReleaseChecksum.Of(v1), "Degraded", "old generation"),
+                new ReleaseHealth(WebDev.Name, v2.Generation, ReleaseChecksum.Of(v1), "Degraded", "old resource set"),
+            ],
+        });
+        var after = await cp.Store.GetAsync(WebDev);
+        after!.ResourceVersion.ShouldBe(before!.ResourceVersion);
+    }
+
+    [Fact]
     public async Task Two_replicas_on_one_PostgreSQL_deliver_a_release_written_through_the_other_and_share_its_status()
     {
         var connection = await NewPostgresDatabaseAsync();
