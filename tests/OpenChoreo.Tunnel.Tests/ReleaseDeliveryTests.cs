@@ -106,6 +106,19 @@ public sealed class ReleaseDeliveryTests
         runtime.Releases.TryGetValue(release.Name, out var held) && held.Generation == release.Generation && held.Checksum == ReleaseChecksum.Of(release);
 
     [Fact]
+    public void The_checksum_is_SHA256_of_canonical_resources_independent_of_key_order()
+    {
+        var a = JsonNode.Parse("""[{"id":"x","object":{"kind":"Service","metadata":{"name":"web","namespace":"n"}}}]""");
+        var b = JsonNode.Parse("""[{"object":{"metadata":{"namespace":"n","name":"web"},"kind":"Service"},"id":"x"}]""");
+        var c = JsonNode.Parse("""[{"id":"x","object":{"kind":"Service","metadata":{"name":"web2","namespace":"n"}}}]""");
+        ReleaseChecksum.Of(a).ShouldBe(ReleaseChecksum.Of(b));
+        ReleaseChecksum.Of(a).ShouldNotBe(ReleaseChecksum.Of(c));
+        var canonical = """[{"id":"x","object":{"kind":"Service","metadata":{"name":"web","namespace":"n"}}}]""";
+        ReleaseChecksum.Of(a).ShouldBe(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(canonical))));
+        ReleaseChecksum.Of((JsonNode?)null).ShouldBe(ReleaseChecksum.Of(new JsonArray()));
+    }
+
+    [Fact]
     public async Task A_release_is_applied_reported_Healthy_reapplied_when_changed_and_removed_with_its_finalizer_when_deleted()
     {
         await using var cp = await StartAsync();
