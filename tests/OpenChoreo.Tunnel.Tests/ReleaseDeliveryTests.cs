@@ -257,6 +257,18 @@ public sealed class ReleaseDeliveryTests
     }
 
     [Fact]
+    public async Task A_release_for_a_missing_DataPlane_says_so_and_is_deleted_without_waiting()
+    {
+        await using var cp = await StartAsync();
+        await cp.Store.CreateAsync(Release("web:1", plane: "nowhere"));
+        var r = await WaitForAsync(cp.Store, WebDev, r => ReadyIs(r, "False", ReleaseStatusNames.DataPlaneNotFound), "Ready=False/DataPlaneNotFound");
+        r!.Finalizers.ShouldContain(ReleaseStatusNames.Finalizer);
+        Conditions.Get(r, ReleaseStatusNames.Ready)!.Message.ShouldBe("DataPlane \"nowhere\" not found in namespace \"acme\"");
+        await cp.Store.DeleteAsync(WebDev);
+        await WaitForAsync(cp.Store, WebDev, r => r is null, "the release is gone");
+    }
+
+    [Fact]
     public async Task A_plane_reporting_on_another_planes_release_changes_nothing()
     {
         await using var cp = await StartAsync();
