@@ -23,7 +23,7 @@ public static class ClusterGatewayServiceCollectionExtensions
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<ClusterGatewayOptions>, ClusterGatewayOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<IDesiredReleases, UnknownDesiredReleases>();
+        services.TryAddSingleton<IDesiredReleases, StoreDesiredReleases>();
         services.TryAddSingleton(sp =>
         {
             var o = sp.GetRequiredService<IOptions<ClusterGatewayOptions>>().Value;
