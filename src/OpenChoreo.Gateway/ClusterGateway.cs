@@ -264,19 +264,36 @@ public sealed partial class ClusterGateway
         var desired = await _desired.GetAsync(session.Identity, ct).ConfigureAwait(false);
         if (desired is null) return;
         var (apply, delete) = Diff(desired, session.Held);
+        string? failure = null;
+        // One release the agent refuses must not hold back the others: go on, then retry the pass.
         foreach (var r in apply)
         {
-            var reply = await session.Connection.InvokeAsync(TunnelOperations.ApplyRelease, r, ct: ct).ConfigureAwait(false);
-            session.Held[r.Name] = new HeldRelease(r.Name, reply.Generation, reply.Checksum);
-            LogApplied(_logger, r.Name, session.Identity.ToString(), r.Generation);
+            try
+            {
+                var reply = await session.Connection.InvokeAsync(TunnelOperations.ApplyRelease, r, ct: ct).ConfigureAwait(false);
+                session.Held[r.Name] = new HeldRelease(r.Name, reply.Generation, reply.Checksum);
+                LogApplied(_logger, r.Name, session.Identity.ToString(), r.Generation);
+            }
+            catch (TunnelException e) when (session.Connection.IsOpen)
+            {
+                failure = $"apply {r.Name}: {e.Message}";
+            }
         }
         foreach (var n in delete)
         {
-            await session.Connection.InvokeAsync(TunnelOperations.DeleteRelease, new DeleteReleaseRequest(n), ct: ct).ConfigureAwait(false);
-            session.Held.TryRemove(n, out _);
-            LogDeleted(_logger, n, session.Identity.ToString());
+            try
+            {
+                await session.Connection.InvokeAsync(TunnelOperations.DeleteRelease, new DeleteReleaseRequest(n), ct: ct).ConfigureAwait(false);
+                session.Held.TryRemove(n, out _);
+                LogDeleted(_logger, n, session.Identity.ToString());
+            }
+            catch (TunnelException e) when (session.Connection.IsOpen)
+            {
+                failure = $"delete {n}: {e.Message}";
+            }
         }
         Synced?.Invoke(session.Identity, [.. session.Held.Keys]);
+        if (failure is not null) throw new TunnelException(TunnelErrorCodes.Internal, failure);
     }
 
     private async ValueTask<Empty> ReportStatusAsync(StatusReport report, TunnelConnection connection, CancellationToken ct)

@@ -268,6 +268,38 @@ public sealed class ReleaseDeliveryTests
         await WaitForAsync(cp.Store, WebDev, r => r is null, "the release is gone");
     }
 
+    /// <summary>The in-memory runtime, refusing one release (a runtime failure at the boundary).</summary>
+    private sealed class RefusingRuntime(InMemoryReleaseRuntime inner, string refused) : IReleaseRuntime
+    {
+        public event Action? Changed { add => inner.Changed += value; remove => inner.Changed -= value; }
+        public Task<RuntimeInfo> GetInfoAsync(CancellationToken ct) => inner.GetInfoAsync(ct);
+        public Task<bool> ApplyAsync(ApplyReleaseRequest release, CancellationToken ct) =>
+            release.Name == refused ? throw new InvalidOperationException("refused") : inner.ApplyAsync(release, ct);
+        public Task<bool> DeleteAsync(string name, CancellationToken ct) => inner.DeleteAsync(name, ct);
+        public Task<IReadOnlyList<HeldRelease>> ListAsync(CancellationToken ct) => inner.ListAsync(ct);
+        public Task<IReadOnlyList<ReleaseHealth>> GetHealthAsync(CancellationToken ct) => inner.GetHealthAsync(ct);
+        public Task FollowLogsAsync(LogFollowRequest request, Func<ReadOnlyMemory<byte>, ValueTask> sink, CancellationToken ct) => inner.FollowLogsAsync(request, sink, ct);
+    }
+
+    [Fact]
+    public async Task A_release_the_runtime_refuses_does_not_hold_back_the_others()
+    {
+        await using var cp = await StartAsync();
+        await cp.CreatePlaneAsync(Dp);
+        var runtime = new InMemoryReleaseRuntime();
+        cp.RunAgent(await cp.EnrollAsync(Dp), new RefusingRuntime(runtime, "aaa-dev"));
+        await Eventually.WaitUntilAsync(() => cp.Gateway.IsConnected(Dp), "the agent is connected", Timeout);
+        var bad = Release("web:1");
+        bad.Metadata["name"] = "aaa-dev"; // sorts first, so it is tried first
+        await cp.Store.CreateAsync(bad);
+        var good = await cp.Store.CreateAsync(Release("web:1"));
+        await Eventually.WaitUntilAsync(() => Holds(runtime, good), "the other release is applied", Timeout);
+        await WaitForAsync(cp.Store, WebDev, r => ReadyIs(r, "True", ReleaseStatusNames.Delivered), "the other release is Ready");
+        var refused = await WaitForAsync(cp.Store, WebDev with { Name = "aaa-dev" }, r => ReadyIs(r, "False", ReleaseStatusNames.Progressing), "the refused release stays Progressing");
+        runtime.Releases.ShouldNotContainKey("aaa-dev");
+        refused!.Status?["resources"].ShouldBeNull();
+    }
+
     [Fact]
     public async Task A_plane_reporting_on_another_planes_release_changes_nothing()
     {
