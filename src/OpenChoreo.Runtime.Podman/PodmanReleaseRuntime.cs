@@ -154,6 +154,12 @@ public sealed partial class PodmanReleaseRuntime : IReleaseRuntime, IRouteTable,
     public IReadOnlyList<ReleaseHealth> GetHealth() =>
         [.. _releases.Values.Select(h => new ReleaseHealth(h.Request.Name, h.Request.Generation, h.Request.Checksum, h.Health.ToString(), h.HealthMessage))];
 
+    /// <summary>What the agent reports: <see cref="GetHealth"/> with the per-resource breakdown (Unsupported left out).</summary>
+    public Task<IReadOnlyList<ReleaseHealth>> GetHealthAsync(CancellationToken ct) =>
+        Task.FromResult<IReadOnlyList<ReleaseHealth>>([.. _releases.Values.Select(h => new ReleaseHealth(h.Request.Name, h.Request.Generation,
+            h.Request.Checksum, h.Health.ToString(), h.HealthMessage,
+            [.. h.Statuses.Where(r => r.Health != ResourceHealth.Unsupported).Select(r => new ReleaseResourceHealth(r.Kind, r.Name, r.Health.ToString(), r.Namespace, null, r.Message))]))]);
+
     /// <summary>The 127.0.0.1 relay endpoint of a Service port; null while unknown.</summary>
     public IPEndPoint? GetServiceEndpoint(string release, string ns, string service, int port) =>
         _releases.TryGetValue(release, out var held) && held.Proxies.TryGetValue($"{ns}/{service}:{port}", out var proxy)

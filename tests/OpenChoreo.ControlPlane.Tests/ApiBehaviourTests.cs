@@ -4,7 +4,7 @@ using OpenChoreo.Model;
 
 namespace OpenChoreo.ControlPlane.Tests;
 
-public sealed class ApiBehaviourTests(ControlPlaneFixture cp) : IClassFixture<ControlPlaneFixture>
+public sealed class ApiBehaviourTests(QuietControlPlaneFixture cp) : IClassFixture<QuietControlPlaneFixture>
 {
     private static ResourceKind K(string kind) => KindRegistry.Default.FindByKind(kind)!;
 
