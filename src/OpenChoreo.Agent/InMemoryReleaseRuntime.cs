@@ -54,16 +54,15 @@ public sealed class InMemoryReleaseRuntime : IReleaseRuntime
         Changed?.Invoke();
     }
 
-    /// <summary>Each resource of <c>resources[]{id, object}</c> reports the release's health (see <see cref="SetHealth"/>).</summary>
+    /// <summary>Each resource (its id from the tracking label) reports the release's health (see <see cref="SetHealth"/>).</summary>
     public Task<IReadOnlyList<ReleaseHealth>> GetHealthAsync(CancellationToken ct) =>
         Task.FromResult<IReadOnlyList<ReleaseHealth>>([.. _releases.Values.Select(r =>
         {
             var (health, message) = _health.TryGetValue(r.Name, out var h) ? h : ("Healthy", null);
             var resources = r.Resources.OfType<JsonObject>().Select(res =>
             {
-                var obj = res["object"] as JsonObject;
-                return new ReleaseResourceHealth(Str(obj?["kind"]) ?? "", Str(obj?["metadata"]?["name"]) ?? "", health,
-                    Str(obj?["metadata"]?["namespace"]), Str(res["id"]), message);
+                return new ReleaseResourceHealth(Str(res["kind"]) ?? "", Str(res["metadata"]?["name"]) ?? "", health,
+                    Str(res["metadata"]?["namespace"]), Str(res["metadata"]?["labels"]?["openchoreo.dev/release-resource-id"]), message);
             }).ToList();
             return new ReleaseHealth(r.Name, r.Generation, r.Checksum, health, message, resources);
         })]);

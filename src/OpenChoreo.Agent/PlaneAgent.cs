@@ -61,6 +61,11 @@ public sealed partial class PlaneAgent
             try
             {
                 await RunOnceAsync(ct).ConfigureAwait(false);
+                if (LastError == TunnelConnection.PeerClosedPrefix + ": " + PlaneDeletedReason)
+                {
+                    await DecommissionAsync(ct).ConfigureAwait(false);
+                    return;
+                }
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -84,6 +89,24 @@ public sealed partial class PlaneAgent
                 return;
             }
         }
+    }
+
+    /// <summary>Must match the gateway's close reason for a deleted plane (the agent does not reference the gateway).</summary>
+    public const string PlaneDeletedReason = "plane deleted";
+
+    /// <summary>True once the control plane said this agent's plane was deleted and the agent removed what it ran.</summary>
+    public bool Decommissioned { get; private set; }
+
+    /// <summary>
+    /// The plane resource was deleted: its certificate is revoked and no control plane will ever send it a delete, so
+    /// the agent removes every release it runs (nothing is left behind) and stops.
+    /// </summary>
+    private async Task DecommissionAsync(CancellationToken ct)
+    {
+        var held = await _runtime.ListAsync(ct).ConfigureAwait(false);
+        foreach (var r in held) await _runtime.DeleteAsync(r.Name, ct).ConfigureAwait(false);
+        Decommissioned = true;
+        LogDecommissioned(_logger, held.Count);
     }
 
     private async Task RunOnceAsync(CancellationToken ct)
@@ -195,4 +218,7 @@ public sealed partial class PlaneAgent
 
     [LoggerMessage(EventId = 2204, Level = LogLevel.Warning, Message = "Agent certificate renewal failed: {Reason}")]
     private static partial void LogRenewFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 2205, Level = LogLevel.Warning, Message = "The control plane deleted this agent's plane: removed the {Count} release(s) it ran and stopped")]
+    private static partial void LogDecommissioned(ILogger logger, int count);
 }

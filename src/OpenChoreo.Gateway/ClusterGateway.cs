@@ -16,6 +16,9 @@ namespace OpenChoreo.Gateway;
 public sealed partial class ClusterGateway
 {
     public const string ConnectPath = "/agent/v1/connect";
+
+    /// <summary>The close reason an agent receives when its plane resource is deleted: it decommissions itself.</summary>
+    public const string PlaneDeletedReason = "plane deleted";
     public static readonly string Version = typeof(ClusterGateway).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
     private readonly PlaneDirectory _planes;
@@ -136,7 +139,7 @@ public sealed partial class ClusterGateway
         try
         {
             // The plane may have gone between the check and the registration: re-check so no connection outlives it.
-            if (_planes.Find(identity) is not { Deleting: false } now || now.Uid != entry.Uid) connection.Close("plane deleted");
+            if (_planes.Find(identity) is not { Deleting: false } now || now.Uid != entry.Uid) connection.Close(PlaneDeletedReason);
             else
             {
                 await _status.ConnectedAsync(session, CancellationToken.None).ConfigureAwait(false);
@@ -171,7 +174,7 @@ public sealed partial class ClusterGateway
 
     private void OnPlaneGone(PlaneIdentity plane)
     {
-        foreach (var s in _registry.Sessions(plane)) s.Connection.Close("plane deleted", WebSocketCloseStatus.PolicyViolation);
+        foreach (var s in _registry.Sessions(plane)) s.Connection.Close(PlaneDeletedReason, WebSocketCloseStatus.PolicyViolation);
     }
 
     private AgentSession SessionOf(TunnelConnection connection) =>

@@ -30,11 +30,28 @@ public sealed class StoreDesiredReleases(IResourceStore store) : IDesiredRelease
         plane.PlaneType == "dataplane" && release.Namespace == plane.Organization &&
         release.Labels.TryGetValue(Labels.DataPlane, out var p) && p == plane.PlaneName;
 
+    /// <summary>
+    /// What the agent receives: the plain manifests of <c>spec.resources[].object</c>, each carrying the tracking labels
+    /// (managed-by, release name/namespace/uid, resource id) so a runtime can adopt, prune and report per resource.
+    /// </summary>
     public static ApplyReleaseRequest ToRequest(ResourceObject release) => new()
     {
         Name = release.Name,
         Generation = release.Generation,
         Checksum = ReleaseChecksum.Of(release),
-        Resources = release.Spec?["resources"] is JsonArray a ? (JsonArray)a.DeepClone() : [],
+        Resources = [.. (release.Spec?["resources"] as JsonArray ?? []).OfType<JsonObject>().Select(r => (JsonNode)Tracked(release, r))],
     };
+
+    private static JsonObject Tracked(ResourceObject release, JsonObject entry)
+    {
+        var obj = entry["object"] is JsonObject o ? (JsonObject)o.DeepClone() : new JsonObject();
+        var metadata = obj["metadata"] as JsonObject ?? (JsonObject)(obj["metadata"] = new JsonObject());
+        var labels = metadata["labels"] as JsonObject ?? (JsonObject)(metadata["labels"] = new JsonObject());
+        labels[Labels.ManagedBy] = "openchoreo-release";
+        labels[Labels.ReleaseName] = release.Name;
+        labels[Labels.ReleaseNamespace] = release.Namespace;
+        labels[Labels.ReleaseUid] = release.Uid;
+        if ((string?)entry["id"] is { Length: > 0 } id) labels[Labels.ReleaseResourceId] = id;
+        return obj;
+    }
 }

@@ -57,6 +57,9 @@ public sealed partial class TunnelConnection : IAsyncDisposable
 
     public string? CloseReason => Volatile.Read(ref _closeReason);
 
+    /// <summary>How <see cref="CloseReason"/> starts when the peer closed; the peer's own reason follows after ": ".</summary>
+    public const string PeerClosedPrefix = "peer closed the connection";
+
     public bool IsOpen => !_closing.IsCancellationRequested;
 
     /// <summary>Raised (on the receive loop) for every heartbeat Ping the peer sends.</summary>
@@ -273,7 +276,8 @@ public sealed partial class TunnelConnection : IAsyncDisposable
                     result = await _socket.ReceiveAsync(buffer.AsMemory(count, room), _closing.Token).ConfigureAwait(false);
                     if (result.MessageType == WebSocketMessageType.Close)
                     {
-                        Close("peer closed the connection");
+                        // The peer's reason matters to the agent (e.g. "plane deleted" means decommission).
+                        Close(_socket.CloseStatusDescription is { Length: > 0 } why ? $"{PeerClosedPrefix}: {why}" : PeerClosedPrefix);
                         return;
                     }
                     if (result.MessageType == WebSocketMessageType.Text)

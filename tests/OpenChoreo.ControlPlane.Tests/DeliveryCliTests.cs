@@ -10,7 +10,7 @@ namespace OpenChoreo.ControlPlane.Tests;
 /// occ's delivery verbs end to end on a control plane of its own, where the bootstrap admin starts as the only user
 /// (so it may approve its own promotions until a second user appears). No other test may issue tokens here.
 /// </summary>
-public sealed class DeliveryCliTests(ControlPlaneFixture cp) : IClassFixture<ControlPlaneFixture>
+public sealed class DeliveryCliTests(QuietControlPlaneFixture cp) : IClassFixture<QuietControlPlaneFixture>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 

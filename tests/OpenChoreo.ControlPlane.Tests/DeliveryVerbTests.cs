@@ -5,8 +5,12 @@ using static OpenChoreo.ControlPlane.Tests.DeliveryWorld;
 
 namespace OpenChoreo.ControlPlane.Tests;
 
-/// <summary>The task routes (deploy, promote, approve/reject, rollback, state, status) against a real control plane.</summary>
-public sealed class DeliveryVerbTests(ControlPlaneFixture cp) : IClassFixture<ControlPlaneFixture>
+/// <summary>
+/// The task routes (deploy, promote, approve/reject, rollback, state, status) against a real control plane with its
+/// controllers off: these tests check exactly what the routes write. ReleaseChainEndToEndTests runs the verbs with the
+/// controllers and a real agent.
+/// </summary>
+public sealed class DeliveryVerbTests(QuietControlPlaneFixture cp) : IClassFixture<QuietControlPlaneFixture>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 

@@ -18,4 +18,17 @@ public static class Eventually
             await Task.Delay(5, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>The same for a condition that has to read asynchronously (a store, an API).</summary>
+    public static async Task WaitUntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        var limit = timeout ?? DefaultTimeout;
+        var started = Stopwatch.GetTimestamp();
+        while (!await condition().ConfigureAwait(false))
+        {
+            if (Stopwatch.GetElapsedTime(started) > limit)
+                throw new TimeoutException($"Timed out after {limit.TotalSeconds:0.#}s waiting until {what}.");
+            await Task.Delay(5, cancellationToken).ConfigureAwait(false);
+        }
+    }
 }
