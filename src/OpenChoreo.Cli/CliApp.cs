@@ -23,6 +23,7 @@ public static class CliApp
         root.Add(RenderCommand.Create(globals, io));
         root.Add(PlaneCommand.Create(globals, io));
         root.Add(PlanCommand.Create(io));
+        root.Add(SecretCommand.Create(globals, io));
         var parse = root.Parse(args);
         return await parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr });
     }
