@@ -96,14 +96,21 @@ public sealed class AcmeCertificateTests(AcmeWorld world)
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         var accepted = 0;
+        var ct = TestContext.Current.CancellationToken;
         _ = Task.Run(async () =>
         {
-            while (true)
+            try
             {
-                using var c = await listener.AcceptTcpClientAsync();
-                Interlocked.Increment(ref accepted);
+                while (true)
+                {
+                    using var c = await listener.AcceptTcpClientAsync(ct);
+                    Interlocked.Increment(ref accepted);
+                }
             }
-        });
+            catch (Exception e) when (e is ObjectDisposedException or OperationCanceledException or SocketException)
+            {
+            }
+        }, ct);
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         // Without the issuer controllers (which would register the account): only the Certificate controller acts.
         await using var host = await CertHost.StartAsync(world.Http01.Store, issuerControllers: false);

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OpenChoreo.Acme;
 using OpenChoreo.Certificates;
+using OpenChoreo.Controllers.Runtime;
 using OpenChoreo.Model;
 using OpenChoreo.Store;
 
