@@ -140,8 +140,12 @@ public sealed partial class CertificateReconciler : IReconciler
 
         var renewing = secret is not null && current is not null;
         var reason = renewing ? CertificateReasons.Renewing : CertificateReasons.Issuing;
-        cert = await CertificateStatus.SetAsync(_store, cert, now, new Condition("Ready", Condition.False, reason,
-            renewing ? "Renewing the certificate: it reached its renewal time" : $"Issuing a certificate for {string.Join(", ", spec.DnsNames)} from {spec.IssuerKind} \"{spec.IssuerName}\""), null, ct);
+        // "Issuing" marks the start of an issuance; while retrying, the last failure stays visible instead (and a
+        // failure that repeats writes nothing, so the status write does not wake the Certificate again).
+        var previous = Conditions.Get(cert, "Ready");
+        if (previous is null || previous.Reason == CertificateReasons.Issued || previous.ObservedGeneration != cert.Generation)
+            cert = await CertificateStatus.SetAsync(_store, cert, now, new Condition("Ready", Condition.False, reason,
+                renewing ? "Renewing the certificate: it reached its renewal time" : $"Issuing a certificate for {string.Join(", ", spec.DnsNames)} from {spec.IssuerKind} \"{spec.IssuerName}\""), null, ct);
         LogIssuing(_logger, key.ToString(), spec.IssuerId, reason);
 
         IssuedKeyPair issued;
@@ -152,12 +156,18 @@ public sealed partial class CertificateReconciler : IReconciler
         }
         catch (Exception e) when (Classify(e) is { } failure)
         {
+            if (!failure.Retry)
+            {
+                // Waits for a change (Secret created, spec or issuer edited), which wakes this Certificate; no timer.
+                LogFailed(_logger, key.ToString(), failure.Reason, 0, e);
+                return await NotReadyAsync(await _store.GetAsync(key, ct) ?? cert, failure.Reason, failure.Message, ct);
+            }
             _failedUnder[key] = issuerVersion;
             var attempts = CertificateStatus.Long(cert, "failedAttempts") + 1;
             LogFailed(_logger, key.ToString(), failure.Reason, attempts, e);
             var fresh = await _store.GetAsync(key, ct) ?? cert;
             await SetStatusAsync(fresh, new Condition("Ready", Condition.False, failure.Reason, failure.Message), null, null, attempts, _time.GetUtcNow(), ct);
-            return failure.Retry ? ReconcileResult.After(_options.Backoff(attempts)) : ReconcileResult.Done;
+            return ReconcileResult.After(_options.Backoff(attempts));
         }
 
         var written = await TlsSecrets.WriteAsync(_store, cert.Namespace, spec.SecretName, TlsSecrets.TlsType, TlsSecrets.Data(

@@ -66,6 +66,8 @@ public sealed class CertHost : IAsyncDisposable
         }
         var host = builder.Build();
         await host.StartAsync();
+        // The namespace's Organization: the garbage collector empties namespaces that have none.
+        await host.Services.GetRequiredService<IResourceStore>().CreateAsync(Obj("Organization", Ns, new JsonObject(), ns: null));
         return new CertHost(host, dir);
     }
 

