@@ -71,6 +71,9 @@ public sealed class LocalIssuerTests
         using var leaf = Leaf((await host.SecretValueAsync("short-tls", "tls.crt"))!);
         leaf.SerialNumber.ToLowerInvariant().ShouldBe((string)renewed.Status!["serialNumber"]!);
         leaf.SerialNumber.ToLowerInvariant().ShouldNotBe(firstSerial);
+        // Not before the renewal point: 2/3 of the 3 s lifetime after the first certificate's start.
+        var firstStart = DateTimeOffset.Parse((string)first.Status!["notBefore"]!, System.Globalization.CultureInfo.InvariantCulture);
+        new DateTimeOffset(leaf.NotBefore.ToUniversalTime(), TimeSpan.Zero).ShouldBeGreaterThanOrEqualTo(firstStart + TimeSpan.FromSeconds(2));
         var after = (await host.GetAsync("Secret", "short-tls"))!;
         after.Uid.ShouldBe(secret!.Uid, "the Secret is updated in place, not re-created");
         long.Parse(after.ResourceVersion!, System.Globalization.CultureInfo.InvariantCulture).ShouldBeGreaterThan(long.Parse(secret.ResourceVersion!, System.Globalization.CultureInfo.InvariantCulture));
