@@ -20,6 +20,8 @@ public sealed class LocalIssuerTests
 
     private static X509Certificate2 Leaf(string pem) => Pem.ReadCertificate(pem);
 
+    private static string B64(string s) => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(s));
+
     [Fact]
     public async Task Ca_issuer_signs_a_certificate_that_verifies_against_the_ca_and_stores_ca_crt()
     {
@@ -123,5 +125,27 @@ public sealed class LocalIssuerTests
         await host.Store.DeleteAsync(new ResourceKey("Secret", CertHost.Ns, "lost-tls"), ct: Ct);
         await host.WaitForAsync("Certificate", "lost", c => (string?)c.Status?["serialNumber"] != (string?)first.Status!["serialNumber"], "a new serial");
         (await host.SecretValueAsync("lost-tls", "tls.crt")).ShouldNotBeNull();
+    }
+
+    [Fact]
+    public async Task A_ClusterIssuer_signs_with_a_ca_secret_from_the_cluster_resource_namespace()
+    {
+        await using var host = await CertHost.StartAsync();
+        using var ca = CertificateAuthority.Create(new CertificateAuthorityOptions { CommonName = "cluster test CA" });
+        await host.Store.CreateAsync(new ResourceObject(new JsonObject
+        {
+            ["apiVersion"] = KindRegistry.GroupVersion,
+            ["kind"] = "Secret",
+            ["metadata"] = new JsonObject { ["name"] = "cluster-ca", ["namespace"] = "openchoreo-system" },
+            ["type"] = "kubernetes.io/tls",
+            ["data"] = new JsonObject { ["tls.crt"] = B64(ca.CertificatePem), ["tls.key"] = B64(ca.ExportPrivateKeyPem()) },
+        }), Ct);
+        await host.CreateAsync(CertHost.Obj("ClusterIssuer", "shared-ca", new JsonObject { ["ca"] = new JsonObject { ["secretName"] = "cluster-ca" } }, ns: null));
+        await host.CreateAsync(CertHost.Obj("Certificate", "org-cert", CertHost.CertificateSpec("org-tls", "shared-ca", ["org.example.test"], kind: "ClusterIssuer")));
+
+        await host.WaitReadyAsync("org-cert", CertificateReasons.Issued);
+        using var leaf = Leaf((await host.SecretValueAsync("org-tls", "tls.crt"))!);
+        new TrustBundle([ca.Certificate]).Verify(leaf, CertificateUsage.ServerAuth, DateTimeOffset.UtcNow, []).IsTrusted.ShouldBeTrue();
+        await host.WaitForAsync("ClusterIssuer", "shared-ca", i => CertHost.Ready(i)?.Reason == CertificateReasons.KeyPairReady, "the ClusterIssuer is ready", ns: "");
     }
 }
