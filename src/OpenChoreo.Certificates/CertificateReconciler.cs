@@ -273,7 +273,8 @@ public sealed partial class CertificateReconciler : IReconciler
         var fields = new Dictionary<string, JsonNode?>
         {
             ["failedAttempts"] = failures > 0 ? JsonValue.Create(failures) : null,
-            ["lastFailureTime"] = lastFailure is { } lf ? JsonValue.Create(ResourceObject.FormatTime(lf)) : null,
+            // Milliseconds (RFC 3339 allows fractions): the backoff is computed from it and may be sub-second.
+            ["lastFailureTime"] = lastFailure is { } lf ? JsonValue.Create(lf.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture)) : null,
         };
         if (leaf is not null)
         {

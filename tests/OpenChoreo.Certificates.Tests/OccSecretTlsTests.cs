@@ -106,7 +106,12 @@ public sealed class OccSecretTlsTests(ControlPlane cp) : IClassFixture<ControlPl
 
         var (getCode, table, _) = await Occ("get", "secrets", "-n", "default");
         getCode.ShouldBe(0);
-        table.ShouldContain("good-tls");
+        var lines = table.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        lines[0].Split(' ', StringSplitOptions.RemoveEmptyEntries).ShouldBe(["NAME", "TYPE", "DATA", "AGE"]);
+        lines.ShouldContain(l => l.StartsWith("good-tls ", StringComparison.Ordinal) && l.Contains("kubernetes.io/tls") && l.Contains(" 3 "));
+        var (_, wide, _) = await Occ("get", "secrets", "-n", "default", "-o", "wide");
+        wide.ShouldNotContain("PRIVATE KEY");
+        wide.ShouldNotContain((string)secret.Node["data"]!["tls.key"]!);
         table.ShouldNotContain((string)secret.Node["data"]!["tls.key"]!);
         table.ShouldNotContain((string)secret.Node["data"]!["tls.crt"]!);
         table.ShouldNotContain("PRIVATE KEY");

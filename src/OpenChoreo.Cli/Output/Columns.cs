@@ -28,6 +28,10 @@ public static class Columns
             "ReleaseBinding" => [Text("PROJECT", "spec.owner.projectName"), Text("COMPONENT", "spec.owner.componentName"), Text("ENVIRONMENT", "spec.environment"), Text("RELEASE", "spec.releaseName"), Ready()],
             "Release" => [Text("COMPONENT", "spec.owner.componentName"), Text("ENVIRONMENT", "spec.environmentName"), new("RESOURCES", (o, _) => Count(o, "spec.resources"))],
             "SecretReference" => [new Column("KEYS", (o, _) => Count(o, "spec.data"))],
+            // Secrets: how many keys, never their values.
+            "Secret" => [Text("TYPE", "type"), new Column("DATA", (o, _) => ((o.Node["data"] as JsonObject)?.Count ?? 0).ToString(System.Globalization.CultureInfo.InvariantCulture))],
+            "Issuer" or "ClusterIssuer" => [Ready()],
+            "Certificate" => [Text("SECRET", "spec.secretName"), Ready(), Text("NOT AFTER", "status.notAfter", wide: true)],
             "ComponentWorkflowRun" or "WorkflowRun" or "Build" => [Text("COMPONENT", "spec.owner.componentName"), Ready()],
             _ => [],
         });
