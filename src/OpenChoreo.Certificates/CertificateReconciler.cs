@@ -167,7 +167,10 @@ public sealed partial class CertificateReconciler : IReconciler
             LogFailed(_logger, key.ToString(), failure.Reason, attempts, e);
             var fresh = await _store.GetAsync(key, ct) ?? cert;
             await SetStatusAsync(fresh, new Condition("Ready", Condition.False, failure.Reason, failure.Message), null, null, attempts, _time.GetUtcNow(), ct);
-            return ReconcileResult.After(_options.Backoff(attempts));
+            var wait = _options.Backoff(attempts);
+            // A rate-limited server said when to come back: sooner only extends the block.
+            if (e is AcmeRateLimitedException { RetryAfter: { } retryAfter } && retryAfter - _time.GetUtcNow() > wait) wait = retryAfter - _time.GetUtcNow();
+            return ReconcileResult.After(wait);
         }
 
         var written = await TlsSecrets.WriteAsync(_store, cert.Namespace, spec.SecretName, TlsSecrets.TlsType, TlsSecrets.Data(

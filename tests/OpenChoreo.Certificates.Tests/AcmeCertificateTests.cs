@@ -139,4 +139,19 @@ public sealed class AcmeCertificateTests(AcmeWorld world)
             "the plain certificate tried the server");
         Volatile.Read(ref accepted).ShouldBeGreaterThan(0);
     }
+
+    [Fact]
+    public async Task A_failed_validation_is_reported_as_AcmeError_with_the_acme_error_type_and_no_secret()
+    {
+        await using var host = await CertHost.StartAsync(world.Http01.Store);
+        await host.CreateAsync(CertHost.Obj("Issuer", "acme-http01", AcmeIssuerSpec(world.Pebble.DirectoryUri.AbsoluteUri, Http01())));
+        // missing.example.test has no A record in bind: pebble's validation fails.
+        await host.CreateAsync(CertHost.Obj("Certificate", "bad", CertHost.CertificateSpec("bad-tls", "acme-http01", ["missing.example.test"])));
+
+        var cert = await host.WaitReadyAsync("bad", CertificateReasons.AcmeError);
+        CertHost.Ready(cert)!.Message.ShouldStartWith(OpenChoreo.Acme.AcmeProblem.Prefix);
+        CertHost.Ready(cert)!.Message.ShouldContain("missing.example.test");
+        cert.Status!["failedAttempts"]!.GetValue<long>().ShouldBeGreaterThanOrEqualTo(1);
+        (await host.GetAsync("Secret", "bad-tls")).ShouldBeNull();
+    }
 }
