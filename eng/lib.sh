@@ -17,7 +17,7 @@ oc_apt_install() {
 
 oc_install_test_prereqs() {
   oc_apt_install postgresql pebble bind9 bind9-utils
-  oc_apt_install podman runc buildah busybox-static netavark aardvark-dns
+  oc_apt_install podman runc buildah busybox-static netavark aardvark-dns iptables
 }
 
 oc_pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
@@ -49,6 +49,6 @@ oc_stop_test_postgres() {
 
 # What the platform needs at run time on this machine (later: podman, runc, registry…).
 oc_install_runtime_prereqs() {
-  oc_apt_install podman runc busybox-static netavark aardvark-dns
+  oc_apt_install podman runc busybox-static netavark aardvark-dns iptables
   return 0
 }

@@ -16,6 +16,7 @@ while [[ $# -gt 0 ]]; do
     -h|--help)
       cat <<USAGE
 Usage: ./openchoreo up [--detach] [--data-dir DIR] [--port N] [--gateway-port N] [--context-name NAME] [--config FILE]
+                       [--apps-http-port N] [--apps-https-port N] [--no-data-plane]
        ./openchoreo down [--data-dir DIR]
        ./openchoreo status [--data-dir DIR]
 
@@ -25,6 +26,9 @@ up       installs what is missing, builds, and starts the platform in the foregr
          --port         API port on 127.0.0.1 (default 8443, remembered per data directory; 0 = any free port)
          --gateway-port port of the cluster gateway agents dial (default 8444, or --port + 1)
          --context-name name of the occ context written for this instance
+         --apps-http-port / --apps-https-port
+                        ingress gateway ports for the apps (default 8080 / 9443, remembered; taken -> any free port)
+         --no-data-plane control plane only: no agent, podman runtime or ingress gateway
 down     stops a detached instance.
 status   tells whether the instance of DIR runs, and where.
 USAGE

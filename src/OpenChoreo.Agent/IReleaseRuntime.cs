@@ -17,6 +17,13 @@ public interface IReleaseRuntime
     /// <summary>Writes log lines of a release to <paramref name="sink"/> until cancelled.</summary>
     Task FollowLogsAsync(LogFollowRequest request, Func<ReadOnlyMemory<byte>, ValueTask> sink, CancellationToken ct);
 
+    /// <summary>
+    /// Health of every held release, per resource where the runtime knows it. The default reports each held release
+    /// Healthy without a breakdown (for runtimes that cannot observe health).
+    /// </summary>
+    async Task<IReadOnlyList<ReleaseHealth>> GetHealthAsync(CancellationToken ct) =>
+        [.. (await ListAsync(ct).ConfigureAwait(false)).Select(h => new ReleaseHealth(h.Name, h.Generation, h.Checksum, "Healthy"))];
+
     /// <summary>Raised when the health of what runs changes; the agent pushes a status report.</summary>
     event Action? Changed;
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text;
+using System.Text.Json.Nodes;
 using OpenChoreo.Tunnel.Operations;
 
 namespace OpenChoreo.Agent;
@@ -11,6 +12,8 @@ namespace OpenChoreo.Agent;
 public sealed class InMemoryReleaseRuntime : IReleaseRuntime
 {
     private readonly ConcurrentDictionary<string, ApplyReleaseRequest> _releases = new(StringComparer.Ordinal);
+
+    private readonly ConcurrentDictionary<string, (string Health, string? Message)> _health = new(StringComparer.Ordinal);
 
     public event Action? Changed;
 
@@ -43,6 +46,29 @@ public sealed class InMemoryReleaseRuntime : IReleaseRuntime
         if (existed) Changed?.Invoke();
         return Task.FromResult(existed);
     }
+
+    /// <summary>Sets the health every resource of a release reports (default Healthy) and pushes a status report.</summary>
+    public void SetHealth(string release, string health, string? message = null)
+    {
+        _health[release] = (health, message);
+        Changed?.Invoke();
+    }
+
+    /// <summary>Each resource of <c>resources[]{id, object}</c> reports the release's health (see <see cref="SetHealth"/>).</summary>
+    public Task<IReadOnlyList<ReleaseHealth>> GetHealthAsync(CancellationToken ct) =>
+        Task.FromResult<IReadOnlyList<ReleaseHealth>>([.. _releases.Values.Select(r =>
+        {
+            var (health, message) = _health.TryGetValue(r.Name, out var h) ? h : ("Healthy", null);
+            var resources = r.Resources.OfType<JsonObject>().Select(res =>
+            {
+                var obj = res["object"] as JsonObject;
+                return new ReleaseResourceHealth(Str(obj?["kind"]) ?? "", Str(obj?["metadata"]?["name"]) ?? "", health,
+                    Str(obj?["metadata"]?["namespace"]), Str(res["id"]), message);
+            }).ToList();
+            return new ReleaseHealth(r.Name, r.Generation, r.Checksum, health, message, resources);
+        })]);
+
+    private static string? Str(JsonNode? n) => n is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 
     public Task<IReadOnlyList<HeldRelease>> ListAsync(CancellationToken ct) =>
         Task.FromResult<IReadOnlyList<HeldRelease>>(_releases.Values.Select(r => new HeldRelease(r.Name, r.Generation, r.Checksum)).ToList());

@@ -22,6 +22,7 @@ public sealed partial class PlaneAgent
     private readonly Backoff _backoff;
     private volatile TunnelConnection? _current;
     private int _connects;
+    private readonly SemaphoreSlim _reportGate = new(1, 1);
 
     public PlaneAgent(PlaneAgentOptions options, AgentCredentials credentials, IReleaseRuntime runtime, ILoggerFactory loggers)
     {
@@ -163,17 +164,20 @@ public sealed partial class PlaneAgent
     private async Task ReportStatusAsync()
     {
         if (_current is not { IsOpen: true } connection) return;
+        // One report at a time, each reading the state when it is sent: a slow older report never lands last.
+        await _reportGate.WaitAsync().ConfigureAwait(false);
         try
         {
-            var held = await _runtime.ListAsync(connection.Closing).ConfigureAwait(false);
-            await connection.InvokeAsync(TunnelOperations.ReportStatus, new StatusReport
-            {
-                Releases = held.Select(h => new ReleaseHealth(h.Name, h.Generation, h.Checksum, "Healthy")).ToList(),
-            }).ConfigureAwait(false);
+            var health = await _runtime.GetHealthAsync(connection.Closing).ConfigureAwait(false);
+            await connection.InvokeAsync(TunnelOperations.ReportStatus, new StatusReport { Releases = health }).ConfigureAwait(false);
         }
         catch (Exception e) when (e is TunnelException or OperationCanceledException)
         {
             // Reported again after the next resync.
+        }
+        finally
+        {
+            _reportGate.Release();
         }
     }
 

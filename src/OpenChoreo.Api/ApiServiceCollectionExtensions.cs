@@ -8,6 +8,7 @@ using OpenChoreo.Api.Auth;
 using OpenChoreo.Api.Bootstrap;
 using OpenChoreo.Api.Http;
 using OpenChoreo.Api.Resources;
+using OpenChoreo.Api.Tasks;
 using OpenChoreo.Model;
 using OpenChoreo.Store;
 using OpenChoreo.Validation;
@@ -27,6 +28,8 @@ public static class ApiServiceCollectionExtensions
         services.AddSingleton<IAdmission, RenderingAdmissionAdapter>();
         services.AddSingleton<ResourceService>();
         services.AddSingleton<ApiTokens>();
+        services.AddSingleton<ApprovalPolicy>();
+        services.AddSingleton<DeliveryService>();
         services.AddSingleton<ReadinessGate>();
         services.AddHostedService<DefaultResourcesBootstrapper>();
         services.AddRouting();
@@ -56,6 +59,7 @@ public static class ApiServiceCollectionExtensions
         }));
         app.MapSchemaApi();
         app.MapResourceApi();
+        app.MapTaskApi();
         return app;
     }
 }

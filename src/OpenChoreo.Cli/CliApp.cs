@@ -23,6 +23,9 @@ public static class CliApp
         root.Add(RenderCommand.Create(globals, io));
         root.Add(PlaneCommand.Create(globals, io));
         root.Add(PlanCommand.Create(io));
+        root.Add(DoctorCommand.Create(globals, io));
+        foreach (var c in DeliveryCommands.Create(globals, io)) root.Add(c);
+        root.Add(StatusCommand.Create(globals, io));
         root.Add(SecretCommand.Create(globals, io));
         var parse = root.Parse(args);
         return await parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr });

@@ -149,6 +149,10 @@ public sealed class ApiClient : IDisposable
     /// <summary>GET of any path returning JSON (e.g. <c>/version</c>).</summary>
     public Task<JsonNode> GetJsonAsync(string path, CancellationToken ct = default) => SendAsync(HttpMethod.Get, path, null, null, ct);
 
+    /// <summary>POST of a JSON body to any path returning JSON (the task routes under <c>/api/v1</c>).</summary>
+    public Task<JsonNode> PostJsonAsync(string path, JsonNode body, CancellationToken ct = default) =>
+        SendAsync(HttpMethod.Post, path, body.ToJsonString(), "application/json", ct);
+
     private async Task<JsonNode> SendAsync(HttpMethod method, string path, string? body, string? contentType, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(method, path);

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
 using OpenChoreo.Pki;
 using OpenChoreo.Tunnel;
 using OpenChoreo.Tunnel.Operations;
@@ -13,4 +15,15 @@ public sealed class AgentSession(PlaneIdentity identity, string connectionId, st
     public TunnelConnection Connection { get; } = connection;
     public DateTimeOffset ConnectedAt { get; } = connectedAt;
     public RuntimeInfo? Runtime { get; set; }
+
+    /// <summary>What the agent holds: its resync list, kept current from the replies to applies and deletes.</summary>
+    internal ConcurrentDictionary<string, HeldRelease> Held { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>True once the agent's resync arrived (before that, <see cref="Held"/> means nothing).</summary>
+    internal volatile bool HeldKnown;
+
+    /// <summary>Coalescing "desired state may have changed" signal for this session's delivery loop.</summary>
+    internal Channel<bool> SyncRequests { get; } = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+
+    internal void RequestSync() => SyncRequests.Writer.TryWrite(true);
 }

@@ -55,6 +55,9 @@ public sealed partial class ClusterGateway
     /// <summary>Raised for every status report an agent pushes (the release controller subscribes).</summary>
     public event Action<PlaneIdentity, StatusReport>? StatusReported;
 
+    /// <summary>Where status reports are written (release delivery); the agent's call completes after it.</summary>
+    public Func<PlaneIdentity, StatusReport, CancellationToken, Task>? StatusSink { get; set; }
+
     internal TunnelConnectionOptions ConnectionOptions => new()
     {
         MaxFrameBytes = _options.MaxFrameBytes,
@@ -138,6 +141,7 @@ public sealed partial class ClusterGateway
             {
                 await _status.ConnectedAsync(session, CancellationToken.None).ConfigureAwait(false);
                 _ = FetchRuntimeInfoAsync(session);
+                _ = DeliveryLoopAsync(session);
             }
             await run.ConfigureAwait(false);
         }
@@ -176,36 +180,129 @@ public sealed partial class ClusterGateway
     private async ValueTask<ResyncReply> ResyncAsync(ResyncRequest request, TunnelConnection connection, CancellationToken ct)
     {
         var session = SessionOf(connection);
+        session.Held.Clear();
+        foreach (var h in request.Releases) session.Held[h.Name] = h;
+        session.HeldKnown = true;
         var desired = await _desired.GetAsync(session.Identity, ct).ConfigureAwait(false);
+        session.RequestSync();
         if (desired is null) return new ResyncReply(0, 0);
-        var held = request.Releases.ToDictionary(r => r.Name, StringComparer.Ordinal);
-        var apply = desired.Where(d => !held.TryGetValue(d.Name, out var h) || h.Checksum != d.Checksum || h.Generation != d.Generation).ToList();
-        var wanted = desired.Select(d => d.Name).ToHashSet(StringComparer.Ordinal);
-        var delete = request.Releases.Where(h => !wanted.Contains(h.Name)).Select(h => h.Name).ToList();
-        _ = DeliverAsync(session, apply, delete);
+        var (apply, delete) = Diff(desired, session.Held);
         return new ResyncReply(apply.Count, delete.Count);
     }
 
-    private async Task DeliverAsync(AgentSession session, List<ApplyReleaseRequest> apply, List<string> delete)
+    /// <summary>Asks every session of <paramref name="plane"/> on this replica to compare desired and held state again.</summary>
+    public void RequestSync(PlaneIdentity plane)
+    {
+        foreach (var s in _registry.Sessions(plane)) s.RequestSync();
+    }
+
+    /// <summary>Asks every session on this replica to compare desired and held state again.</summary>
+    public void RequestSyncAll()
+    {
+        foreach (var s in _registry.All()) s.RequestSync();
+    }
+
+    /// <summary>
+    /// Raised after a delivery pass brought a session's agent to the desired state; the argument lists the releases the
+    /// agent holds now (release delivery turns "no longer held" into the delete confirmation).
+    /// </summary>
+    public event Action<PlaneIdentity, IReadOnlyCollection<string>>? Synced;
+
+    private static (List<ApplyReleaseRequest> Apply, List<string> Delete) Diff(IReadOnlyList<ApplyReleaseRequest> desired, IReadOnlyDictionary<string, HeldRelease> held)
+    {
+        var apply = desired.Where(d => !held.TryGetValue(d.Name, out var h) || h.Checksum != d.Checksum || h.Generation != d.Generation).ToList();
+        var wanted = desired.Select(d => d.Name).ToHashSet(StringComparer.Ordinal);
+        var delete = held.Keys.Where(n => !wanted.Contains(n)).ToList();
+        return (apply, delete);
+    }
+
+    /// <summary>
+    /// One loop per session, so deliveries to an agent never overtake each other: each pass reads the desired state
+    /// fresh and sends only what differs from what the agent holds. Passes are coalesced (a burst of changes is one pass).
+    /// A failed pass is retried after a pause; the connection closing ends the loop (the next connection resyncs).
+    /// </summary>
+    private async Task DeliveryLoopAsync(AgentSession session)
     {
         await Task.Yield();
+        var ct = session.Connection.Closing;
         try
         {
-            foreach (var r in apply) await session.Connection.InvokeAsync(TunnelOperations.ApplyRelease, r, ct: session.Connection.Closing).ConfigureAwait(false);
-            foreach (var n in delete) await session.Connection.InvokeAsync(TunnelOperations.DeleteRelease, new DeleteReleaseRequest(n), ct: session.Connection.Closing).ConfigureAwait(false);
+            while (await session.SyncRequests.Reader.WaitToReadAsync(ct).ConfigureAwait(false))
+            {
+                session.SyncRequests.Reader.TryRead(out _);
+                if (!session.HeldKnown) continue;
+                try
+                {
+                    await DeliverOnceAsync(session, ct).ConfigureAwait(false);
+                }
+                catch (Exception e) when (!ct.IsCancellationRequested)
+                {
+                    LogDeliveryFailed(_logger, session.Identity.ToString(), e.Message);
+                    _ = RetryLaterAsync(session, ct);
+                }
+            }
         }
-        catch (Exception e) when (e is TunnelException or OperationCanceledException)
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            // The agent resyncs again when it reconnects; nothing is lost.
-            LogResyncIncomplete(_logger, session.Identity.ToString(), e.Message);
         }
     }
 
-    private ValueTask<Empty> ReportStatusAsync(StatusReport report, TunnelConnection connection, CancellationToken ct)
+    private async Task RetryLaterAsync(AgentSession session, CancellationToken ct)
+    {
+        try
+        {
+            await Task.Delay(TimeSpan.FromSeconds(2), _time, ct).ConfigureAwait(false);
+            session.RequestSync();
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task DeliverOnceAsync(AgentSession session, CancellationToken ct)
+    {
+        var desired = await _desired.GetAsync(session.Identity, ct).ConfigureAwait(false);
+        if (desired is null) return;
+        var (apply, delete) = Diff(desired, session.Held);
+        string? failure = null;
+        // One release the agent refuses must not hold back the others: go on, then retry the pass.
+        foreach (var r in apply)
+        {
+            try
+            {
+                var reply = await session.Connection.InvokeAsync(TunnelOperations.ApplyRelease, r, ct: ct).ConfigureAwait(false);
+                session.Held[r.Name] = new HeldRelease(r.Name, reply.Generation, reply.Checksum);
+                LogApplied(_logger, r.Name, session.Identity.ToString(), r.Generation);
+            }
+            catch (TunnelException e) when (session.Connection.IsOpen)
+            {
+                failure = $"apply {r.Name}: {e.Message}";
+            }
+        }
+        foreach (var n in delete)
+        {
+            try
+            {
+                await session.Connection.InvokeAsync(TunnelOperations.DeleteRelease, new DeleteReleaseRequest(n), ct: ct).ConfigureAwait(false);
+                session.Held.TryRemove(n, out _);
+                LogDeleted(_logger, n, session.Identity.ToString());
+            }
+            catch (TunnelException e) when (session.Connection.IsOpen)
+            {
+                failure = $"delete {n}: {e.Message}";
+            }
+        }
+        Synced?.Invoke(session.Identity, [.. session.Held.Keys]);
+        if (failure is not null) throw new TunnelException(TunnelErrorCodes.Internal, failure);
+    }
+
+    private async ValueTask<Empty> ReportStatusAsync(StatusReport report, TunnelConnection connection, CancellationToken ct)
     {
         var session = SessionOf(connection);
         StatusReported?.Invoke(session.Identity, report);
-        return ValueTask.FromResult(Empty.Instance);
+        // Awaited, so the agent's next report (it sends one at a time) is written after this one.
+        if (StatusSink is { } sink) await sink(session.Identity, report, ct).ConfigureAwait(false);
+        return Empty.Instance;
     }
 
     private ValueTask<RenewCertificateReply> RenewAsync(RenewCertificateRequest request, TunnelConnection connection, CancellationToken ct)
@@ -242,9 +339,15 @@ public sealed partial class ClusterGateway
     [LoggerMessage(EventId = 2133, Level = LogLevel.Warning, Message = "Runtime info of {Plane} unavailable: {Reason}")]
     private static partial void LogRuntimeInfoFailed(ILogger logger, string plane, string reason);
 
-    [LoggerMessage(EventId = 2134, Level = LogLevel.Warning, Message = "Resync of {Plane} incomplete: {Reason}")]
-    private static partial void LogResyncIncomplete(ILogger logger, string plane, string reason);
+    [LoggerMessage(EventId = 2134, Level = LogLevel.Warning, Message = "Delivery to {Plane} incomplete (retrying): {Reason}")]
+    private static partial void LogDeliveryFailed(ILogger logger, string plane, string reason);
 
     [LoggerMessage(EventId = 2135, Level = LogLevel.Information, Message = "Renewed the agent certificate of {Plane}; it expires {NotAfter:u}")]
     private static partial void LogRenewed(ILogger logger, string plane, DateTime notAfter);
+
+    [LoggerMessage(EventId = 3250, Level = LogLevel.Debug, Message = "Applied release {Release} generation {Generation} on {Plane}")]
+    private static partial void LogApplied(ILogger logger, string release, string plane, long generation);
+
+    [LoggerMessage(EventId = 3251, Level = LogLevel.Debug, Message = "Deleted release {Release} on {Plane}")]
+    private static partial void LogDeleted(ILogger logger, string release, string plane);
 }

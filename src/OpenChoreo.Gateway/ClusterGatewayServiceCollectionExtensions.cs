@@ -23,7 +23,7 @@ public static class ClusterGatewayServiceCollectionExtensions
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<ClusterGatewayOptions>, ClusterGatewayOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<IDesiredReleases, UnknownDesiredReleases>();
+        services.TryAddSingleton<IDesiredReleases, StoreDesiredReleases>();
         services.TryAddSingleton(sp =>
         {
             var o = sp.GetRequiredService<IOptions<ClusterGatewayOptions>>().Value;
@@ -45,6 +45,18 @@ public static class ClusterGatewayServiceCollectionExtensions
         services.AddSingleton<ClusterGateway>();
         services.AddSingleton<ClusterGatewayServer>();
         services.AddHostedService(sp => sp.GetRequiredService<ClusterGatewayServer>());
+        return services;
+    }
+
+    /// <summary>
+    /// Adds release delivery (on every replica): desired releases from the store's Release objects, a watch that
+    /// wakes the delivery of the agents this replica holds, and status reports written into Release status.
+    /// </summary>
+    public static IServiceCollection AddReleaseDelivery(this IServiceCollection services)
+    {
+        services.Replace(ServiceDescriptor.Singleton<IDesiredReleases, StoreDesiredReleases>());
+        services.AddSingleton<ReleaseDelivery>();
+        services.AddHostedService(sp => sp.GetRequiredService<ReleaseDelivery>());
         return services;
     }
 }

@@ -101,6 +101,7 @@ public sealed partial class PodmanReleaseRuntime : IReleaseRuntime, IRouteTable,
                 state.ServicePorts = held.ServicePorts;
                 state.Proxies = held.Proxies;
                 state.Draining = held.Draining;
+                state.CronLastSchedule = held.CronLastSchedule;
             }
             _releases[release.Name] = state;
             Persist(state);
@@ -152,6 +153,12 @@ public sealed partial class PodmanReleaseRuntime : IReleaseRuntime, IRouteTable,
     /// <summary>Health of every held release (worst resource wins; Unsupported resources do not count).</summary>
     public IReadOnlyList<ReleaseHealth> GetHealth() =>
         [.. _releases.Values.Select(h => new ReleaseHealth(h.Request.Name, h.Request.Generation, h.Request.Checksum, h.Health.ToString(), h.HealthMessage))];
+
+    /// <summary>What the agent reports: <see cref="GetHealth"/> with the per-resource breakdown (Unsupported left out).</summary>
+    public Task<IReadOnlyList<ReleaseHealth>> GetHealthAsync(CancellationToken ct) =>
+        Task.FromResult<IReadOnlyList<ReleaseHealth>>([.. _releases.Values.Select(h => new ReleaseHealth(h.Request.Name, h.Request.Generation,
+            h.Request.Checksum, h.Health.ToString(), h.HealthMessage,
+            [.. h.Statuses.Where(r => r.Health != ResourceHealth.Unsupported).Select(r => new ReleaseResourceHealth(r.Kind, r.Name, r.Health.ToString(), r.Namespace, null, r.Message))]))]);
 
     /// <summary>The 127.0.0.1 relay endpoint of a Service port; null while unknown.</summary>
     public IPEndPoint? GetServiceEndpoint(string release, string ns, string service, int port) =>
@@ -253,7 +260,7 @@ public sealed partial class PodmanReleaseRuntime : IReleaseRuntime, IRouteTable,
         var model = held.Model;
         var release = held.Request.Name;
         var statuses = new List<ResourceStatus>(model.Unsupported);
-        foreach (var ns in model.Namespaces.Where(ns => model.Workloads.Any(w => w.Namespace == ns)))
+        foreach (var ns in model.Namespaces.Where(ns => model.Workloads.Any(w => w.Namespace == ns) || model.CronJobs.Any(c => c.Namespace == ns)))
             await EnsureNetworkAsync(ns, ct).ConfigureAwait(false);
 
         // Service wiring: aliases on backends, extra ports to publish, forwarders where port != targetPort.
@@ -295,6 +302,9 @@ public sealed partial class PodmanReleaseRuntime : IReleaseRuntime, IRouteTable,
                 : await ReconcileWorkloadAsync(held, w, plan, aliases.GetValueOrDefault(w.Id) ?? [], mine, desired, ready, ct).ConfigureAwait(false);
             statuses.Add(status);
         }
+
+        foreach (var cj in model.CronJobs)
+            statuses.Add(await ReconcileCronJobAsync(held, cj, model, existing, desired, ct).ConfigureAwait(false));
 
         foreach (var (svc, mapping) in forwarders)
         {
@@ -349,8 +359,9 @@ public sealed partial class PodmanReleaseRuntime : IReleaseRuntime, IRouteTable,
 
         var health = Aggregate(statuses, out var message);
         var changed = health != held.Health || message != held.HealthMessage || !statuses.SequenceEqual(held.Statuses)
-                      || !held.Proxies.Values.Select(p => p.Backends.Count).SequenceEqual(held.LastBackendCounts);
-        held.LastBackendCounts = [.. held.Proxies.Values.Select(p => p.Backends.Count)];
+                      || !held.Proxies.Values.SelectMany(p => p.Backends.Append(-1)).SequenceEqual(held.LastBackends);
+        // The gateway dials ready replicas directly: publish when the set changes, not only its size (a rollout swaps ports).
+        held.LastBackends = [.. held.Proxies.Values.SelectMany(p => p.Backends.Append(-1))];
         held.Statuses = statuses;
         held.Health = health;
         held.HealthMessage = message;
@@ -458,6 +469,7 @@ public sealed partial class PodmanReleaseRuntime : IReleaseRuntime, IRouteTable,
             ["checksum"] = held.Request.Checksum,
             ["resources"] = held.Request.Resources.DeepClone(),
             ["servicePorts"] = new JsonObject(held.ServicePorts.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)JsonValue.Create(kv.Value)))),
+            ["cronLastSchedule"] = new JsonObject(held.CronLastSchedule.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)JsonValue.Create(kv.Value)))),
         };
         var path = StatePath(held.Request.Name);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
@@ -485,6 +497,8 @@ public sealed partial class PodmanReleaseRuntime : IReleaseRuntime, IRouteTable,
             var held = new HeldState(request, ReleaseModel.Parse(request.Resources, "default"));
             if (doc["servicePorts"] is JsonObject ports)
                 foreach (var (k, v) in ports) held.ServicePorts[k] = v!.GetValue<int>();
+            if (doc["cronLastSchedule"] is JsonObject cron)
+                foreach (var (k, v) in cron) held.CronLastSchedule[k] = v!.GetValue<DateTimeOffset>();
             _releases[request.Name] = held;
         }
     }
@@ -505,8 +519,24 @@ public sealed partial class PodmanReleaseRuntime : IReleaseRuntime, IRouteTable,
                         var matches = new List<RoutePathMatch>();
                         if (rule?["matches"] is JsonArray ms)
                             foreach (var m in ms)
-                                if (m?["path"] is JsonObject path)
-                                    matches.Add(new RoutePathMatch(ReleaseModel.Str(path, "type") ?? "PathPrefix", ReleaseModel.Str(path, "value") ?? "/"));
+                            {
+                                // Gateway API defaults: a match without a path is PathPrefix "/".
+                                var path = m?["path"] as JsonObject;
+                                var headers = m?["headers"] is JsonArray hs
+                                    ? hs.Select(x => new RouteHeaderMatch(ReleaseModel.Str(x, "name") ?? "", ReleaseModel.Str(x, "value") ?? "", ReleaseModel.Str(x, "type") ?? "Exact")).ToList()
+                                    : null;
+                                matches.Add(new RoutePathMatch(ReleaseModel.Str(path, "type") ?? "PathPrefix", ReleaseModel.Str(path, "value") ?? "/", headers, ReleaseModel.Str(m, "method")));
+                            }
+                        RouteRewrite? rewrite = null;
+                        if (rule?["filters"] is JsonArray fs)
+                            foreach (var f in fs)
+                                if (ReleaseModel.Str(f, "type") == "URLRewrite" && f?["urlRewrite"] is JsonObject u)
+                                {
+                                    var p = u["path"] as JsonObject;
+                                    var pathType = ReleaseModel.Str(p, "type");
+                                    rewrite = new RouteRewrite(ReleaseModel.Str(u, "hostname"), pathType,
+                                        pathType == "ReplaceFullPath" ? ReleaseModel.Str(p, "replaceFullPath") : ReleaseModel.Str(p, "replacePrefixMatch"));
+                                }
                         var backends = new List<RouteBackend>();
                         if (rule?["backendRefs"] is JsonArray bs)
                             foreach (var b in bs)
@@ -514,12 +544,14 @@ public sealed partial class PodmanReleaseRuntime : IReleaseRuntime, IRouteTable,
                                 var svc = ReleaseModel.Str(b, "name") ?? "";
                                 var port = ReleaseModel.Int(b, "port", 0);
                                 var bns = ReleaseModel.Str(b, "namespace") ?? ns;
-                                var endpoint = held.Proxies.TryGetValue($"{bns}/{svc}:{port}", out var proxy) ? new IPEndPoint(IPAddress.Loopback, proxy.Port) : null;
-                                backends.Add(new RouteBackend(svc, port, ReleaseModel.Int(b, "weight", 1), endpoint));
+                                var known = held.Proxies.TryGetValue($"{bns}/{svc}:{port}", out var proxy);
+                                var endpoint = known ? new IPEndPoint(IPAddress.Loopback, proxy!.Port) : null;
+                                IReadOnlyList<IPEndPoint>? replicas = known ? [.. proxy!.Backends.Select(hp => new IPEndPoint(IPAddress.Loopback, hp))] : null;
+                                backends.Add(new RouteBackend(svc, port, ReleaseModel.Int(b, "weight", 1), endpoint, replicas));
                             }
-                        rules.Add(new RouteRule(matches, backends));
+                        rules.Add(new RouteRule(matches, backends, rewrite));
                     }
-                routes.Add(new RouteEntry(held.Request.Name, ns, ReleaseModel.Str(r["metadata"], "name") ?? "", hosts, rules));
+                routes.Add(new RouteEntry(held.Request.Name, ns, ReleaseModel.Str(r["metadata"], "name") ?? "", hosts, rules, ReleaseModel.Map(r["metadata"]?["labels"])));
             }
         _routes = routes;
         RoutesChanged?.Invoke();
@@ -535,6 +567,9 @@ public sealed partial class PodmanReleaseRuntime : IReleaseRuntime, IRouteTable,
         public Dictionary<string, ServiceProxy> Proxies { get; set; } = new(StringComparer.Ordinal);
         public Dictionary<string, int> ServicePorts { get; set; } = new(StringComparer.Ordinal);
         public HashSet<string> Draining { get; set; } = new(StringComparer.Ordinal);
-        public int[] LastBackendCounts { get; set; } = [];
+        public int[] LastBackends { get; set; } = [];
+
+        /// <summary>The last schedule time handled per CronJob id (persisted: restarts neither repeat nor replay runs).</summary>
+        public Dictionary<string, DateTimeOffset> CronLastSchedule { get; set; } = new(StringComparer.Ordinal);
     }
 }

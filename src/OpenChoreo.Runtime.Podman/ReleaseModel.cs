@@ -9,6 +9,7 @@ internal sealed class ReleaseModel
     public Dictionary<(string Ns, string Name), Dictionary<string, byte[]>> ConfigMaps { get; } = [];
     public Dictionary<(string Ns, string Name), Dictionary<string, byte[]>> Secrets { get; } = [];
     public List<WorkloadModel> Workloads { get; } = [];
+    public List<CronJobModel> CronJobs { get; } = [];
     public List<ServiceModel> Services { get; } = [];
     public List<JsonObject> Routes { get; } = [];
     public List<ResourceStatus> Unsupported { get; } = [];
@@ -35,6 +36,9 @@ internal sealed class ReleaseModel
                     break;
                 case "Deployment" or "StatefulSet" or "Job":
                     model.Workloads.Add(new WorkloadModel(kind, ns, name, r));
+                    break;
+                case "CronJob":
+                    model.CronJobs.Add(new CronJobModel(ns, name, r));
                     break;
                 case "Service":
                     model.Services.Add(ServiceModel.Parse(ns, name, r));

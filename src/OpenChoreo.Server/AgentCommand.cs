@@ -22,9 +22,17 @@ public static class AgentCommand
         var joinToken = new Option<string?>("--join-token") { Description = "One-time token from 'occ plane join-token' (first start only)" };
         var fingerprint = new Option<string?>("--ca-fingerprint") { Description = "SHA-256 fingerprint of the control plane's CA (first start only)" };
         var dataDir = new Option<string>("--data-dir") { Description = "Where the agent keeps its key, certificate and trust bundle", Required = true };
+        var runtime = new Option<string>("--runtime") { Description = "podman (run releases as containers, serve their routes) or memory (hold releases only; tests)", DefaultValueFactory = _ => "podman" };
+        runtime.AcceptOnlyFromAmong("podman", "memory");
+        var appsHttp = new Option<int>("--apps-http-port") { Description = "Ingress gateway HTTP port on 127.0.0.1 (podman runtime)", DefaultValueFactory = _ => 8080 };
+        var appsHttps = new Option<int>("--apps-https-port") { Description = "Ingress gateway HTTPS port on 127.0.0.1 (needs --apps-cert and --apps-key)", DefaultValueFactory = _ => 9443 };
+        var appsCert = new Option<string?>("--apps-cert") { Description = "PEM certificate (chain) for *.apps.openchoreo.<domain>; without it the gateway serves HTTP only" };
+        var appsKey = new Option<string?>("--apps-key") { Description = "PEM private key of --apps-cert" };
+        var domain = new Option<string>("--domain") { Description = "Base domain D of the apps URLs (*.apps.openchoreo.D)", DefaultValueFactory = _ => "localhost" };
+        var containersConf = new Option<string?>("--containers-conf") { Description = "containers.conf for the podman service (hosts without systemd: runc + cgroupfs)" };
         var cmd = new Command("agent", "Run a plane agent: dial the control plane's cluster gateway over mutual TLS")
         {
-            planeType, planeName, ns, controlPlane, gateway, joinToken, fingerprint, dataDir,
+            planeType, planeName, ns, controlPlane, gateway, joinToken, fingerprint, dataDir, runtime, appsHttp, appsHttps, appsCert, appsKey, domain, containersConf,
         };
         cmd.SetAction(async (p, ct) =>
         {
@@ -68,10 +76,26 @@ public static class AgentCommand
                     return 1;
                 }
             }
-            // TEST DOUBLE runtime until the podman runtime lands: the tunnel, enrollment and status are real.
-            var agent = new PlaneAgent(new PlaneAgentOptions { GatewayUrl = gatewayUrl, AgentVersion = ServerCli.Version }, credentials, new InMemoryReleaseRuntime(), loggers);
-            await agent.RunAsync(ct);
-            return 0;
+            if (p.GetValue(runtime) == "memory" || identity.PlaneType != "dataplane")
+            {
+                // Holds releases without running them (tests, and planes that run no releases).
+                var held = new PlaneAgent(new PlaneAgentOptions { GatewayUrl = gatewayUrl, AgentVersion = ServerCli.Version }, credentials, new InMemoryReleaseRuntime(), loggers);
+                await held.RunAsync(ct);
+                return 0;
+            }
+            if (!OperatingSystem.IsLinux())
+            {
+                await Console.Error.WriteLineAsync("error: the podman runtime needs Linux (use --runtime memory elsewhere)");
+                return 2;
+            }
+            if ((p.GetValue(appsCert) is null) != (p.GetValue(appsKey) is null))
+            {
+                await Console.Error.WriteLineAsync("error: --apps-cert and --apps-key go together");
+                return 2;
+            }
+            return await AgentDataPlane.RunAsync(new AgentDataPlane.Settings(
+                Path.GetFullPath(p.GetValue(dataDir)!), p.GetValue(domain)!, p.GetValue(appsHttp), p.GetValue(appsHttps),
+                p.GetValue(appsCert), p.GetValue(appsKey), p.GetValue(containersConf)), credentials, gatewayUrl, loggers, ct);
         });
         return cmd;
     }

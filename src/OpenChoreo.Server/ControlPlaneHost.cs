@@ -6,6 +6,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpenChoreo.Api;
+using OpenChoreo.Controllers;
+using OpenChoreo.Controllers.Runtime;
 using OpenChoreo.Gateway;
 
 namespace OpenChoreo.Server;
@@ -53,6 +55,13 @@ public static class ControlPlaneHost
         services.AddHostedService(sp => sp.GetRequiredService<ServerCertificateSource>());
         services.AddHostedService<AdminAccessBootstrapper>();
         services.AddClusterGateway(builder.Configuration); // agents' mTLS listener (clusterGateway:listen, default :8444)
+        services.AddReleaseDelivery(); // on every replica: Releases → the agents this replica holds; their reports → Release status
+        if (options.Controllers.Enabled)
+        {
+            services.AddControllerRuntime(builder.Configuration); // reconcilers run on the elected leader only
+            services.AddOpenChoreoControllers(); // Component, ReleaseBinding, Environment, Project
+            services.AddSingleton<IReconciler, ReleaseReconciler>(); // finalizer and readiness of delivered Releases
+        }
 
         var listen = new Uri(options.Listen);
         var apiOptions = builder.Configuration.GetSection(ApiOptions.Section).Get<ApiOptions>() ?? new ApiOptions();

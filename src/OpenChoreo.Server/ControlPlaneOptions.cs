@@ -20,6 +20,17 @@ public sealed class ControlPlaneOptions
 
     /// <summary>The name of the CLI context written for the first admin token.</summary>
     public string ContextName { get; set; } = "local";
+
+    public ControllerSettings Controllers { get; set; } = new();
+}
+
+public sealed class ControllerSettings
+{
+    /// <summary>
+    /// <c>controllers:enabled</c>: run the reconcilers (on the elected leader). Off, the replica serves the API and the
+    /// gateway (and delivers releases) but reconciles nothing.
+    /// </summary>
+    public bool Enabled { get; set; } = true;
 }
 
 public sealed class StoreSettings

@@ -27,7 +27,10 @@ public static class UpCommand
         var gatewayPort = new Option<int?>("--gateway-port") { Description = "Cluster gateway (agent mTLS) port on 127.0.0.1 (default 8444, or the API port + 1 when --port is given; 0 picks a free one)" };
         var context = new Option<string?>("--context-name") { Description = "Name of the CLI context for this instance (default: local, or the data directory's name)" };
         var config = new Option<string?>("--config", "-c") { Description = "Extra YAML configuration file" };
-        var cmd = new Command("up", "Run every plane on this machine (foreground)") { dataDir, port, gatewayPort, context, config };
+        var appsHttp = new Option<int?>("--apps-http-port") { Description = "Ingress gateway HTTP port for the apps on 127.0.0.1 (default 8080, remembered; 0 picks a free one)" };
+        var appsHttps = new Option<int?>("--apps-https-port") { Description = "Ingress gateway HTTPS port for the apps on 127.0.0.1 (default 9443, remembered; 0 picks a free one)" };
+        var noDataPlane = new Option<bool>("--no-data-plane") { Description = "Run only the control plane (no agent, podman runtime or ingress gateway)" };
+        var cmd = new Command("up", "Run every plane on this machine (foreground)") { dataDir, port, gatewayPort, context, config, appsHttp, appsHttps, noDataPlane };
         cmd.SetAction(async (p, ct) =>
         {
             var dir = Path.GetFullPath(p.GetValue(dataDir) ?? DefaultDataDir);
@@ -45,6 +48,9 @@ public static class UpCommand
                 settings.GatewayPort = chosen == 0 ? 0 : chosen + 1;
             }
             if (p.GetValue(gatewayPort) is { } chosenGateway) settings.GatewayPort = chosenGateway;
+            if (p.GetValue(appsHttp) is { } chosenAppsHttp) settings.AppsHttpPort = chosenAppsHttp;
+            if (p.GetValue(appsHttps) is { } chosenAppsHttps) settings.AppsHttpsPort = chosenAppsHttps;
+            if (p.GetValue(noDataPlane)) settings.DataPlane = false;
             settings.ContextName = p.GetValue(context) ?? settings.ContextName ?? (dir == DefaultDataDir ? "local" : Path.GetFileName(dir));
             var overrides = new Dictionary<string, string?>
             {
@@ -79,6 +85,7 @@ public static class UpCommand
             return;
         }
         settings.Port = new Uri(instance.Server).Port;
+        var dataPlane = await StartDataPlaneAsync(app, dir, settings, instance, ct);
         settings.Save(dir);
         var userConfigPath = ClientConfig.DefaultPath;
         var userConfig = ClientConfig.Load(userConfigPath);
@@ -91,11 +98,11 @@ public static class UpCommand
               API server   {instance.Server}
               Data dir     {dir}
               CLI          bin/occ   (context "{instance.Name}" in {userConfigPath}, now current)
-
+            {dataPlane}
             Try:
               bin/occ get organizations
               bin/occ get componenttypes
-              bin/occ apply -f <upstream sample YAML>
+              bin/occ apply -f samples/greeter/greeter.yaml   (see samples/README.md)
               bin/occ get components -A
 
             Stop with Ctrl+C, or '{down}' when started with --detach.
@@ -104,6 +111,60 @@ public static class UpCommand
         await File.WriteAllTextAsync(Path.Combine(dir, ReadyFile), banner, ct);
         Console.Out.Write(banner);
         await Console.Out.FlushAsync(ct);
+    }
+
+    /// <summary>Starts the data plane and returns the banner lines about it; a failure leaves the control plane up and says why.</summary>
+    private static async Task<string> StartDataPlaneAsync(WebApplication app, string dir, UpSettings settings, ClientContext instance, CancellationToken ct)
+    {
+        if (!settings.DataPlane) return "  Data plane   not started (--no-data-plane)\n";
+        if (!OperatingSystem.IsLinux()) return "  Data plane   not started: the podman runtime needs Linux\n";
+        UpDataPlane plane;
+        try
+        {
+            settings.AppsHttpPort = FreeOrAny(settings.AppsHttpPort);
+            settings.AppsHttpsPort = FreeOrAny(settings.AppsHttpsPort);
+            plane = await UpDataPlane.StartAsync(app, dir, settings, instance, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            await Console.Error.WriteLineAsync($"warning: the data plane did not start: {e.Message}");
+            return $"  Data plane   NOT running: {e.Message}\n";
+        }
+        // Stopped before the API server, so the agent says goodbye over a live tunnel.
+        app.Lifetime.ApplicationStopping.Register(() =>
+        {
+            if (OperatingSystem.IsLinux()) plane.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        });
+        settings.AppsHttpPort = plane.Ingress.HttpEndpoint!.Port;
+        settings.AppsHttpsPort = plane.Ingress.HttpsEndpoint!.Port;
+        var apps = plane.Ingress.Options.AppsDomain;
+        var ca = Path.Combine(dir, OpenChoreo.Pki.PlatformCa.DirectoryName, OpenChoreo.Pki.PlatformCa.TrustBundleName + ".crt.pem");
+        return $"""
+              Data plane   DataPlane default/{UpDataPlane.PlaneName} (podman runtime, agent enrolled over the cluster gateway)
+              Apps         https://<component>-<environment>.{apps}:{settings.AppsHttpsPort}/   (web applications)
+                           https://<environment>.{apps}:{settings.AppsHttpsPort}/<component>/   (services)
+                           plain HTTP on port {settings.AppsHttpPort}
+              Trust the CA {ca}
+                           curl --cacert {ca} https://...   or, system-wide on Debian:
+                           sudo cp {ca} /usr/local/share/ca-certificates/openchoreo-local.crt && sudo update-ca-certificates
+
+            """;
+    }
+
+    /// <summary>The remembered port when it is free, otherwise 0 (any free port; the one taken is remembered).</summary>
+    private static int FreeOrAny(int port)
+    {
+        if (port == 0) return 0;
+        try
+        {
+            using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, port);
+            probe.Start();
+            return port;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return 0;
+        }
     }
 
     private static int? AlreadyRunning(string pidPath)

@@ -16,6 +16,21 @@ internal sealed class UpSettings
 
     public string? ContextName { get; set; }
 
+    /// <summary>Base domain D of the apps URLs (<c>*.apps.openchoreo.{D}</c>).</summary>
+    public string Domain { get; set; } = "localhost";
+
+    /// <summary>The ingress gateway's HTTP port (apps); 0 picks a free one.</summary>
+    public int AppsHttpPort { get; set; } = 8080;
+
+    /// <summary>The ingress gateway's HTTPS port (apps). Not 8443: that is the API's.</summary>
+    public int AppsHttpsPort { get; set; } = 9443;
+
+    /// <summary>Whether <c>up</c> runs the data plane (agent with the podman runtime, ingress gateway).</summary>
+    public bool DataPlane { get; set; } = true;
+
+    /// <summary>containers.conf for the podman service; empty: written for hosts without systemd, none otherwise.</summary>
+    public string? ContainersConf { get; set; }
+
     public static UpSettings Load(string dir)
     {
         var path = Path.Combine(dir, FileName);
@@ -26,6 +41,11 @@ internal sealed class UpSettings
             if (o["port"] is JsonValue p && p.TryGetValue<long>(out var port)) s.Port = (int)port;
             if (o["gatewayPort"] is JsonValue g && g.TryGetValue<long>(out var gatewayPort)) s.GatewayPort = (int)gatewayPort;
             s.ContextName = (string?)o["contextName"];
+            if (o["domain"] is JsonValue d && d.TryGetValue<string>(out var domain)) s.Domain = domain;
+            if (o["appsHttpPort"] is JsonValue ah && ah.TryGetValue<long>(out var appsHttp)) s.AppsHttpPort = (int)appsHttp;
+            if (o["appsHttpsPort"] is JsonValue ahs && ahs.TryGetValue<long>(out var appsHttps)) s.AppsHttpsPort = (int)appsHttps;
+            if (o["dataPlane"] is JsonValue dp && dp.TryGetValue<bool>(out var dataPlane)) s.DataPlane = dataPlane;
+            s.ContainersConf = (string?)o["containersConf"];
         }
         return s;
     }
@@ -36,5 +56,10 @@ internal sealed class UpSettings
             ["port"] = Port,
             ["gatewayPort"] = GatewayPort,
             ["contextName"] = ContextName,
+            ["domain"] = Domain,
+            ["appsHttpPort"] = AppsHttpPort,
+            ["appsHttpsPort"] = AppsHttpsPort,
+            ["dataPlane"] = DataPlane,
+            ["containersConf"] = ContainersConf,
         }).ToString(CultureInfo.InvariantCulture));
 }

@@ -7,7 +7,7 @@ using OpenChoreo.Model;
 namespace OpenChoreo.ControlPlane.Tests;
 
 /// <summary>Every bad input of issue 2 gets a precise 4xx and leaves the store unchanged.</summary>
-public sealed class ApiBadInputTests(ControlPlaneFixture cp) : IClassFixture<ControlPlaneFixture>
+public sealed class ApiBadInputTests(QuietControlPlaneFixture cp) : IClassFixture<QuietControlPlaneFixture>
 {
     private const string Prefix = "/apis/openchoreo.dev/v1alpha1";
 

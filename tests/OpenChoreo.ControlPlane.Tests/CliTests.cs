@@ -4,7 +4,7 @@ using OpenChoreo.Model;
 namespace OpenChoreo.ControlPlane.Tests;
 
 /// <summary><c>occ</c> run in-process against a real control plane.</summary>
-public sealed class CliTests(ControlPlaneFixture cp) : IClassFixture<ControlPlaneFixture>
+public sealed class CliTests(QuietControlPlaneFixture cp) : IClassFixture<QuietControlPlaneFixture>
 {
     private async Task<(int Code, string Out, string Err)> Occ(params string[] args)
     {

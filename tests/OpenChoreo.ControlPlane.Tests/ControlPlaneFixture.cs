@@ -9,7 +9,7 @@ using OpenChoreo.Store;
 namespace OpenChoreo.ControlPlane.Tests;
 
 /// <summary>A real control-plane host (HTTPS on a free loopback port, SQLite in a temp directory) for one test class.</summary>
-public sealed class ControlPlaneFixture : IAsyncLifetime
+public class ControlPlaneFixture : IAsyncLifetime
 {
     private WebApplication? _app;
 
@@ -71,4 +71,15 @@ public sealed class ControlPlaneFixture : IAsyncLifetime
         {
         }
     }
+}
+
+/// <summary>
+/// A control plane with the controllers off (<c>controllers:enabled=false</c>): nothing writes in the background (no
+/// leader lease renewals, no reconciles), so API tests can assert that the store's revision did not move, and that
+/// applying the samples twice reads back unchanged (with controllers on, the component controller points the samples'
+/// ReleaseBindings at new ComponentReleases, as upstream's does).
+/// </summary>
+public sealed class QuietControlPlaneFixture : ControlPlaneFixture
+{
+    public QuietControlPlaneFixture() => Settings["controllers:enabled"] = "false";
 }

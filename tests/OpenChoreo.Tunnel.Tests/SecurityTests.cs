@@ -3,6 +3,8 @@ using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using System.Text.Json.Nodes;
+using OpenChoreo.Model;
 using OpenChoreo.Pki;
 using OpenChoreo.Store;
 using OpenChoreo.Testing;
@@ -89,6 +91,46 @@ public sealed class SecurityTests
         var forB = own.IssueClientCertificate(new LeafCertificateRequest { Uris = [B.ToUri()], Lifetime = TimeSpan.FromHours(1) }).Certificate;
         (await RefusedInHandshakeAsync2(cp, forB)).ShouldStartWith("UntrustedRoot");
     }
+
+    [Fact]
+    public async Task ClientCA_by_secretRef_is_trusted_while_the_secret_holds_it_and_never_across_organizations()
+    {
+        await using var cp = await TestControlPlane.StartAsync();
+        using var own = CertificateAuthority.Create();
+        await cp.Store.CreateAsync(SecretWith("acme", "dp-a-agent-ca", "ca.crt", own.CertificatePem));
+        await cp.Store.CreateAsync(SecretWith("other", "stolen", "ca.crt", own.CertificatePem));
+        await cp.Store.CreateAsync(PlaneWithSecretRef(A, new JsonObject { ["name"] = "dp-a-agent-ca", ["key"] = "ca.crt" }));
+        await cp.Store.CreateAsync(PlaneWithSecretRef(B, new JsonObject { ["name"] = "stolen", ["namespace"] = "other", ["key"] = "ca.crt" }));
+        var forA = own.IssueClientCertificate(new LeafCertificateRequest { Uris = [A.ToUri()], Lifetime = TimeSpan.FromHours(1) }).Certificate;
+        var forB = own.IssueClientCertificate(new LeafCertificateRequest { Uris = [B.ToUri()], Lifetime = TimeSpan.FromHours(1) }).Certificate;
+
+        await using (var connection = await cp.RawConnectAsync(forA))
+        {
+            await Eventually.WaitUntilAsync(() => cp.Gateway.IsConnected(A), "A is connected through the CA in its Secret");
+        }
+        // B points at a Secret of another organization: ignored, so B's agent is not trusted.
+        (await RefusedInHandshakeAsync2(cp, forB)).ShouldStartWith("UntrustedRoot");
+        // Removing the CA from the Secret stops new connections (the directory follows Secret changes).
+        await cp.Store.DeleteAsync(new ResourceKey("Secret", "acme", "dp-a-agent-ca"));
+        await Eventually.WaitUntilAsync(() => cp.Services.GetRequiredService<Gateway.PlaneDirectory>().Find(A)?.ClientCa is null, "the directory dropped A's CA");
+        (await RefusedInHandshakeAsync2(cp, forA)).ShouldStartWith("UntrustedRoot");
+    }
+
+    private static ResourceObject SecretWith(string ns, string name, string key, string pem) => new(new JsonObject
+    {
+        ["apiVersion"] = "openchoreo.dev/v1alpha1",
+        ["kind"] = "Secret",
+        ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns },
+        ["data"] = new JsonObject { [key] = Convert.ToBase64String(Encoding.UTF8.GetBytes(pem)) },
+    });
+
+    private static ResourceObject PlaneWithSecretRef(PlaneIdentity id, JsonObject secretRef) => new(new JsonObject
+    {
+        ["apiVersion"] = "openchoreo.dev/v1alpha1",
+        ["kind"] = "DataPlane",
+        ["metadata"] = new JsonObject { ["name"] = id.PlaneName, ["namespace"] = id.Organization },
+        ["spec"] = new JsonObject { ["agent"] = new JsonObject { ["enabled"] = true, ["clientCA"] = new JsonObject { ["secretRef"] = secretRef } } },
+    });
 
     private static async Task<string> RefusedInHandshakeAsync2(TestControlPlane cp, X509Certificate2 cert)
     {

@@ -57,7 +57,8 @@ public sealed class TestControlPlane : IAsyncDisposable
     public Uri ApiUrl { get; private set; } = null!;
     public TimeSpan Heartbeat { get; private set; }
 
-    public static async Task<TestControlPlane> StartAsync(TimeSpan? heartbeat = null, string? dataDir = null, IDictionary<string, string?>? settings = null)
+    public static async Task<TestControlPlane> StartAsync(TimeSpan? heartbeat = null, string? dataDir = null, IDictionary<string, string?>? settings = null,
+        Action<IServiceCollection, IConfiguration>? configure = null, string? postgres = null)
     {
         var dir = dataDir ?? Directory.CreateTempSubdirectory("oc-tunnel-").FullName;
         var hb = heartbeat ?? TimeSpan.FromSeconds(1);
@@ -82,8 +83,10 @@ public sealed class TestControlPlane : IAsyncDisposable
         var ca = PlatformCa.LoadOrCreate(dir);
         builder.Services.AddSingleton(ca);
         builder.Services.AddSingleton<IDesiredReleases>(desired);
-        builder.Services.AddSqliteResourceStore(Path.Combine(dir, "store.db"));
+        if (postgres is not null) builder.Services.AddPostgresResourceStore(postgres);
+        else builder.Services.AddSqliteResourceStore(Path.Combine(dir, "store.db"));
         builder.Services.AddClusterGateway(builder.Configuration);
+        configure?.Invoke(builder.Services, builder.Configuration);
         var api = ca.Issuer.IssueServerCertificate(new LeafCertificateRequest { DnsNames = ["localhost"], IpAddresses = [IPAddress.Loopback], Lifetime = TimeSpan.FromDays(1) });
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.UseHttps(o =>
         {
@@ -145,6 +148,12 @@ public sealed class TestControlPlane : IAsyncDisposable
         if (createPlane) await CreatePlaneAsync(id);
         var creds = await EnrollAsync(id);
         var runtime = new InMemoryReleaseRuntime();
+        return (RunAgent(creds, runtime, via, options), runtime);
+    }
+
+    /// <summary>Starts an agent with existing credentials and runtime (e.g. the same plane coming back after a stop).</summary>
+    public PlaneAgent RunAgent(AgentCredentials creds, IReleaseRuntime runtime, Uri? via = null, PlaneAgentOptions? options = null)
+    {
         var agent = new PlaneAgent(options ?? new PlaneAgentOptions
         {
             GatewayUrl = via ?? ConnectUrl,
@@ -154,7 +163,15 @@ public sealed class TestControlPlane : IAsyncDisposable
         }, creds, runtime, Services.GetRequiredService<ILoggerFactory>());
         var stop = new CancellationTokenSource();
         _agents.Add((agent, stop, Task.Run(() => agent.RunAsync(stop.Token))));
-        return (agent, runtime);
+        return agent;
+    }
+
+    /// <summary>Stops an agent started here and waits until its loop ended (its connection is closed).</summary>
+    public async Task StopAgentAsync(PlaneAgent agent)
+    {
+        var entry = _agents.Single(a => a.Agent == agent);
+        await entry.Stop.CancelAsync();
+        await entry.Run.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
     /// <summary>Dials the gateway with an arbitrary client certificate (or none); returns the open socket or throws.</summary>

@@ -25,8 +25,9 @@ public static class Columns
             "Component" => [Text("PROJECT", "spec.owner.projectName"), new("TYPE", (o, _) => Get(o, "spec.componentType") ?? Get(o, "spec.type") ?? ""), Text("AUTODEPLOY", "spec.autoDeploy", "false", wide: true), Text("LATEST RELEASE", "status.latestRelease.name", wide: true), Ready()],
             "Workload" => [Text("PROJECT", "spec.owner.projectName"), Text("COMPONENT", "spec.owner.componentName"), new("IMAGE", (o, _) => Images(o), WideOnly: true)],
             "ComponentRelease" => [Text("PROJECT", "spec.owner.projectName"), Text("COMPONENT", "spec.owner.componentName")],
-            "ReleaseBinding" => [Text("PROJECT", "spec.owner.projectName"), Text("COMPONENT", "spec.owner.componentName"), Text("ENVIRONMENT", "spec.environment"), Text("RELEASE", "spec.releaseName"), Ready()],
+            "ReleaseBinding" => [Text("PROJECT", "spec.owner.projectName"), Text("COMPONENT", "spec.owner.componentName"), Text("ENVIRONMENT", "spec.environment"), Text("RELEASE", "spec.releaseName"), Text("STATE", "spec.state", "Active"), Ready()],
             "Release" => [Text("COMPONENT", "spec.owner.componentName"), Text("ENVIRONMENT", "spec.environmentName"), new("RESOURCES", (o, _) => Count(o, "spec.resources"))],
+            "Promotion" => [Text("COMPONENT", "spec.component"), Text("FROM", "spec.from"), Text("TO", "spec.to"), Text("RELEASE", "spec.releaseName"), Text("PHASE", "status.phase"), Text("REQUESTED BY", "spec.requestedBy"), Text("DECIDED BY", "status.decidedBy", wide: true)],
             "SecretReference" => [new Column("KEYS", (o, _) => Count(o, "spec.data"))],
             // Secrets: how many keys, never their values.
             "Secret" => [Text("TYPE", "type"), new Column("DATA", (o, _) => ((o.Node["data"] as JsonObject)?.Count ?? 0).ToString(System.Globalization.CultureInfo.InvariantCulture))],

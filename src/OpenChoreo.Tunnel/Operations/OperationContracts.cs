@@ -51,7 +51,15 @@ public sealed record StatusReport
     public IReadOnlyList<ReleaseHealth> Releases { get; init; } = [];
 }
 
-public sealed record ReleaseHealth(string Name, long Generation, string Checksum, string Health, string? Message = null);
+/// <summary>
+/// Health of one held release: <see cref="Health"/> is Unknown, Progressing, Healthy, Suspended or Degraded (the worst
+/// resource wins). <see cref="Resources"/> (optional, added in v1 without a version bump) breaks it down per resource.
+/// </summary>
+public sealed record ReleaseHealth(string Name, long Generation, string Checksum, string Health, string? Message = null,
+    IReadOnlyList<ReleaseResourceHealth>? Resources = null);
+
+/// <summary>Health of one resource of a release; <see cref="Id"/> is the release's resource id when the runtime knows it.</summary>
+public sealed record ReleaseResourceHealth(string Kind, string Name, string Health, string? Namespace = null, string? Id = null, string? Message = null);
 
 /// <summary>Agent → gateway: a CSR for the same identity; answered with the new chain and the current trust bundle.</summary>
 public sealed record RenewCertificateRequest(string CsrPem);

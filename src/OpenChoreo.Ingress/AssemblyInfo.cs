@@ -1,0 +1,2 @@
+// The gateway serves the podman runtime's routes, which runs on Linux only.
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]

@@ -1,0 +1,157 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Runtime.Versioning;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OpenChoreo.Agent;
+using OpenChoreo.Client;
+using OpenChoreo.Ingress;
+using OpenChoreo.Model;
+using OpenChoreo.Pki;
+using OpenChoreo.Runtime.Podman;
+
+namespace OpenChoreo.Server;
+
+/// <summary>
+/// The data plane of <c>up</c>: the DataPlane <c>default</c> of org <c>default</c>, an in-process agent with the podman
+/// runtime enrolled through the real join-token flow (so it holds its own mTLS identity and reaches the control plane
+/// only through the cluster gateway, as a remote agent would), and the ingress gateway serving the runtime's routes.
+/// </summary>
+[SupportedOSPlatform("linux")]
+internal sealed partial class UpDataPlane : IAsyncDisposable
+{
+    public const string PlaneName = "default";
+    public const string Organization = "default";
+    private readonly CancellationTokenSource _stop = new();
+    private PodmanReleaseRuntime? _runtime;
+    private PlatformCaIngressCertificate? _certificate;
+    private IngressGateway? _ingress;
+    private Task _agent = Task.CompletedTask;
+
+    public IngressGateway Ingress => _ingress!;
+
+    public static async Task<UpDataPlane> StartAsync(WebApplication app, string dir, UpSettings settings, ClientContext admin, CancellationToken ct)
+    {
+        var loggers = app.Services.GetRequiredService<ILoggerFactory>();
+        var logger = loggers.CreateLogger<UpDataPlane>();
+        var plane = new UpDataPlane();
+        try
+        {
+            var ingressOptions = new IngressOptions
+            {
+                Domain = settings.Domain,
+                HttpEndpoint = new IPEndPoint(IPAddress.Loopback, settings.AppsHttpPort),
+                HttpsEndpoint = new IPEndPoint(IPAddress.Loopback, settings.AppsHttpsPort),
+            };
+            ingressOptions.Validate();
+            var api = new Uri(admin.Server);
+            await EnsureDataPlaneAsync(admin, ingressOptions.AppsDomain, ct);
+
+            var identity = new PlaneIdentity(Organization, "dataplane", PlaneName);
+            var credentials = new AgentCredentials(Path.Combine(dir, "agent"), identity);
+            if (!credentials.IsEnrolled)
+            {
+                var (token, fingerprint) = await CreateJoinTokenAsync(admin, ct);
+                await credentials.EnrollAsync(api, token, fingerprint, ct: ct);
+                LogEnrolled(logger, Organization, PlaneName);
+            }
+
+            plane._runtime = await PodmanReleaseRuntime.StartAsync(new PodmanRuntimeOptions
+            {
+                PlaneId = "up-" + PlaneName,
+                DataDirectory = Path.Combine(dir, "podman"),
+                ContainersConfPath = ContainersConf(dir, settings.ContainersConf),
+            }, loggers.CreateLogger<PodmanReleaseRuntime>(), ct: ct);
+
+            var connect = app.Services.GetRequiredService<Gateway.ClusterGatewayServer>().ConnectUrl
+                ?? throw new InvalidOperationException("the cluster gateway is not listening");
+            var agent = new PlaneAgent(new PlaneAgentOptions
+            {
+                GatewayUrl = connect,
+                AgentVersion = ServerCli.Version,
+            }, credentials, plane._runtime, loggers);
+            plane._agent = Task.Run(() => agent.RunAsync(plane._stop.Token), CancellationToken.None);
+
+            var store = new IngressCertificateStore(loggers.CreateLogger<IngressCertificateStore>());
+            plane._certificate = new PlatformCaIngressCertificate(app.Services.GetRequiredService<PlatformCa>(), store, ingressOptions.AppsDomain,
+                logger: loggers.CreateLogger<PlatformCaIngressCertificate>());
+            plane._ingress = await IngressGateway.StartAsync(ingressOptions, plane._runtime, store, loggers, ct);
+            return plane;
+        }
+        catch
+        {
+            await plane.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Creates the DataPlane unless it exists (an existing one, possibly edited by the user, is left as is).</summary>
+    private static async Task EnsureDataPlaneAsync(ClientContext admin, string appsDomain, CancellationToken ct)
+    {
+        using var client = new ApiClient(admin);
+        var kind = KindRegistry.Default.FindByKind("DataPlane")!;
+        if (await client.TryGetAsync(kind, Organization, PlaneName, ct) is not null) return;
+        await client.CreateAsync(kind, new ResourceObject(new JsonObject
+        {
+            ["apiVersion"] = KindRegistry.GroupVersion,
+            ["kind"] = "DataPlane",
+            ["metadata"] = new JsonObject
+            {
+                ["name"] = PlaneName,
+                ["namespace"] = Organization,
+                ["annotations"] = new JsonObject { ["openchoreo.dev/display-name"] = "Default (this machine, podman)" },
+            },
+            ["spec"] = new JsonObject
+            {
+                ["agent"] = new JsonObject { ["enabled"] = true },
+                ["gateway"] = new JsonObject { ["publicVirtualHost"] = appsDomain, ["organizationVirtualHost"] = "internal." + appsDomain },
+            },
+        }), ct);
+    }
+
+    /// <summary>What <c>occ plane join-token dataplane default</c> does.</summary>
+    private static async Task<(string Token, string Fingerprint)> CreateJoinTokenAsync(ClientContext admin, CancellationToken ct)
+    {
+        using var client = new ApiClient(admin);
+        using var response = await client.Http.PostAsync(Gateway.GatewayEndpoints.JoinTokenPath(Organization, "dataplane", PlaneName).TrimStart('/'), null, ct);
+        var body = await response.Content.ReadFromJsonAsync<JsonObject>(ct);
+        if (!response.IsSuccessStatusCode || body is null)
+            throw new InvalidOperationException($"the control plane refused a join token for DataPlane {Organization}/{PlaneName} ({(int)response.StatusCode})");
+        return ((string)body["token"]!, "sha256:" + (string)body["caFingerprint"]!);
+    }
+
+    /// <summary>The chosen containers.conf, or on a host without systemd (cgroupfs, runc) one written into <paramref name="dir"/>.</summary>
+    internal static string? ContainersConf(string dir, string? chosenPath)
+    {
+        if (chosenPath is { Length: > 0 } chosen) return Path.GetFullPath(chosen);
+        if (Directory.Exists("/run/systemd/system")) return null;
+        Directory.CreateDirectory(dir);
+        var path = Path.Combine(dir, "containers.conf");
+        File.WriteAllText(path, """
+            # Written by openchoreo for a host without systemd: cgroupfs, runc, no default ulimits.
+            [containers]
+            default_ulimits = []
+            [engine]
+            runtime = "runc"
+            cgroup_manager = "cgroupfs"
+
+            """);
+        return path;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        try { await _agent; }
+        catch (OperationCanceledException) { }
+        if (_ingress is not null) await _ingress.DisposeAsync();
+        if (_certificate is not null) await _certificate.DisposeAsync();
+        if (_runtime is not null) await _runtime.DisposeAsync();
+        _stop.Dispose();
+    }
+
+    [LoggerMessage(EventId = 7050, Level = LogLevel.Information, Message = "Data-plane agent enrolled for DataPlane {Organization}/{Plane}")]
+    private static partial void LogEnrolled(ILogger logger, string organization, string plane);
+}
