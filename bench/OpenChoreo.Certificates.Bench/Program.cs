@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OpenChoreo.Acme.Tests.Fixtures;
+using OpenChoreo.Controllers.Runtime;
 using OpenChoreo.Model;
 using OpenChoreo.Store;
 
