@@ -26,6 +26,7 @@ public static class CliApp
         root.Add(DoctorCommand.Create(globals, io));
         foreach (var c in DeliveryCommands.Create(globals, io)) root.Add(c);
         root.Add(StatusCommand.Create(globals, io));
+        root.Add(SecretCommand.Create(globals, io));
         var parse = root.Parse(args);
         return await parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr });
     }

@@ -43,8 +43,8 @@ public class KindRegistryTests
         KindRegistry.Default.Resolve(typed)!.Kind.ShouldBe(kind);
 
     [Fact]
-    public void Organization_is_the_only_cluster_scoped_kind() =>
-        KindRegistry.Default.All.Where(k => !k.Namespaced).Select(k => k.Kind).ShouldBe(["Organization"]);
+    public void Cluster_scoped_kinds_are_exactly_Organization_and_ClusterIssuer() =>
+        KindRegistry.Default.All.Where(k => !k.Namespaced).Select(k => k.Kind).Order().ShouldBe(["ClusterIssuer", "Organization"]);
 
     [Fact]
     public void Unknown_names_do_not_resolve() => KindRegistry.Default.Resolve("deployment").ShouldBeNull();

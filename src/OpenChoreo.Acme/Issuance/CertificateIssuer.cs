@@ -24,7 +24,8 @@ public sealed class CertificateIssuer
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(options.Acme);
-        ArgumentNullException.ThrowIfNull(options.AccountKeyStore);
+        if (options.AccountKeyStore is null && options.AccountKey is null)
+            throw new ArgumentException("CertificateIssuerOptions needs an AccountKey or an AccountKeyStore.", nameof(options));
         options.Acme.Validate();
         _options = options;
         _logger = options.LoggerFactory?.CreateLogger<CertificateIssuer>() ?? (ILogger)NullLogger.Instance;
@@ -144,7 +145,8 @@ public sealed class CertificateIssuer
 
     private AcmeAccountKey LoadOrCreateAccountKey()
     {
-        var store = _options.AccountKeyStore;
+        if (_options.AccountKey is { } given) return given;
+        var store = _options.AccountKeyStore!;
         if (store.HasPrivateKey(_options.AccountKeyName))
         {
             var loaded = store.LoadPrivateKey(_options.AccountKeyName);

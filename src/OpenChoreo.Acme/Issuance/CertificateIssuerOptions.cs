@@ -7,8 +7,11 @@ public sealed record CertificateIssuerOptions
 {
     public required AcmeClientOptions Acme { get; init; }
 
-    /// <summary>Where the ACME account key is kept (encrypted); created on first use.</summary>
-    public required KeyStore AccountKeyStore { get; init; }
+    /// <summary>Where the ACME account key is kept (encrypted); created on first use. Not needed with <see cref="AccountKey"/>.</summary>
+    public KeyStore? AccountKeyStore { get; init; }
+
+    /// <summary>An account key the caller keeps itself (e.g. in a sealed Secret); wins over <see cref="AccountKeyStore"/>.</summary>
+    public AcmeAccountKey? AccountKey { get; init; }
 
     /// <summary>The key store name of the account key; one per ACME server and account.</summary>
     public string AccountKeyName { get; init; } = "acme-account";

@@ -29,6 +29,10 @@ public static class Columns
             "Release" => [Text("COMPONENT", "spec.owner.componentName"), Text("ENVIRONMENT", "spec.environmentName"), new("RESOURCES", (o, _) => Count(o, "spec.resources"))],
             "Promotion" => [Text("COMPONENT", "spec.component"), Text("FROM", "spec.from"), Text("TO", "spec.to"), Text("RELEASE", "spec.releaseName"), Text("PHASE", "status.phase"), Text("REQUESTED BY", "spec.requestedBy"), Text("DECIDED BY", "status.decidedBy", wide: true)],
             "SecretReference" => [new Column("KEYS", (o, _) => Count(o, "spec.data"))],
+            // Secrets: how many keys, never their values.
+            "Secret" => [Text("TYPE", "type"), new Column("DATA", (o, _) => ((o.Node["data"] as JsonObject)?.Count ?? 0).ToString(System.Globalization.CultureInfo.InvariantCulture))],
+            "Issuer" or "ClusterIssuer" => [Ready()],
+            "Certificate" => [Text("SECRET", "spec.secretName"), Ready(), Text("NOT AFTER", "status.notAfter", wide: true)],
             "ComponentWorkflowRun" or "WorkflowRun" or "Build" => [Text("COMPONENT", "spec.owner.componentName"), Ready()],
             _ => [],
         });
