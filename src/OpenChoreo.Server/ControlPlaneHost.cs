@@ -61,6 +61,7 @@ public static class ControlPlaneHost
             services.AddControllerRuntime(builder.Configuration); // reconcilers run on the elected leader only
             services.AddOpenChoreoControllers(); // Component, ReleaseBinding, Environment, Project
             services.AddSingleton<IReconciler, ReleaseReconciler>(); // finalizer and readiness of delivered Releases
+            services.AddOpenChoreoCertificates(builder.Configuration); // Issuers, ClusterIssuers, Certificates → TLS Secrets
         }
 
         var listen = new Uri(options.Listen);

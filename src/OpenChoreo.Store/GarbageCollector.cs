@@ -42,7 +42,8 @@ public sealed class GarbageCollector(
         {
             if (obj.DeletionTimestamp is not null) continue;
             var orphanedNamespace = _options.SweepNamespacesWithoutOrganization && obj.Namespace.Length > 0 &&
-                !organizations.Contains(obj.Namespace) && !_options.ProtectedNamespaces.Contains(obj.Namespace);
+                !organizations.Contains(obj.Namespace) && !_options.ProtectedNamespaces.Contains(obj.Namespace) &&
+                !(_options.ProtectedNamespacePrefix.Length > 0 && obj.Namespace.StartsWith(_options.ProtectedNamespacePrefix, StringComparison.Ordinal));
             var owners = obj.OwnerReferences;
             var ownersGone = owners.Count > 0 && owners.All(o => !uids.Contains(o.Uid));
             if (orphanedNamespace && await store.GetAsync(new ResourceKey(_options.OrganizationKind, "", obj.Namespace), ct) is not null)

@@ -17,6 +17,13 @@ public sealed class GarbageCollectorOptions
     /// <summary>Namespaces the sweep never empties, although no Organization names them (system namespaces).</summary>
     public List<string> ProtectedNamespaces { get; set; } = ["openchoreo-system"];
 
+    /// <summary>
+    /// Namespaces starting with this are never swept either: the planes' namespaces of <c>occ plan</c>
+    /// (<c>openchoreo-control-plane</c>, <c>openchoreo-data-plane[-name]</c>…) hold their issuers, certificates and secrets.
+    /// Deleting an Organization of such a name still empties its namespace.
+    /// </summary>
+    public string ProtectedNamespacePrefix { get; set; } = "openchoreo-";
+
     /// <summary>The kind whose cluster-scoped objects are namespaces of the same name.</summary>
     [Required]
     public string OrganizationKind { get; set; } = "Organization";

@@ -71,6 +71,8 @@ public abstract partial class ResourceStoreSuite
         await store.CreateAsync(Obj("x", "Project", ns: gone), Ct); // no Organization for this namespace
         var system = Ns + "-system";
         await store.CreateAsync(Obj("lease", "Lease", ns: system), Ct);
+        var plane = "openchoreo-data-plane-" + Ns; // a plane namespace of occ plan: protected by its prefix
+        await store.CreateAsync(Obj("tls", "Certificate", ns: plane), Ct);
         await store.DeleteAsync(ResourceKey.Of(owner), ct: Ct);
 
         var gc = StartCollector(store, o => o.ProtectedNamespaces.Add(system));
@@ -79,6 +81,7 @@ public abstract partial class ResourceStoreSuite
         (await store.GetAsync(Key("c"), Ct)).ShouldBeNull();
         (await store.GetAsync(Key("x", "Project", gone), Ct)).ShouldBeNull();
         (await store.GetAsync(Key("lease", "Lease", system), Ct)).ShouldNotBeNull();
+        (await store.GetAsync(Key("tls", "Certificate", plane), Ct)).ShouldNotBeNull();
         (await store.GetAsync(new ResourceKey("Organization", "", Ns), Ct)).ShouldNotBeNull();
     }
 }
