@@ -37,6 +37,11 @@ public sealed partial class PlaneAgent
             .Map(TunnelOperations.RuntimeInfo, async (_, _, ct) => await _runtime.GetInfoAsync(ct).ConfigureAwait(false))
             .Map(TunnelOperations.ApplyRelease, async (r, _, ct) => new ApplyReleaseReply(r.Name, r.Generation, r.Checksum, await _runtime.ApplyAsync(r, ct).ConfigureAwait(false)))
             .Map(TunnelOperations.DeleteRelease, async (r, _, ct) => new DeleteReleaseReply(r.Name, await _runtime.DeleteAsync(r.Name, ct).ConfigureAwait(false)))
+            .Map(TunnelOperations.PlaneDeleted, (_, _, _) =>
+            {
+                _planeDeleted = true; // acted on once the connection is gone (the gateway closes it right after)
+                return ValueTask.FromResult(Empty.Instance);
+            })
             .MapStream(TunnelOperations.LogFollow, (r, stream, ct) => _runtime.FollowLogsAsync(r, chunk => stream.WriteAsync(chunk, ct), ct));
         _runtime.Changed += () => _ = ReportStatusAsync();
     }
@@ -61,11 +66,6 @@ public sealed partial class PlaneAgent
             try
             {
                 await RunOnceAsync(ct).ConfigureAwait(false);
-                if (LastError == TunnelConnection.PeerClosedPrefix + ": " + PlaneDeletedReason)
-                {
-                    await DecommissionAsync(ct).ConfigureAwait(false);
-                    return;
-                }
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -76,6 +76,11 @@ public sealed partial class PlaneAgent
             {
                 LastError = e.Message;
                 LogConnectFailed(_logger, e.Message);
+            }
+            if (_planeDeleted)
+            {
+                await DecommissionAsync(ct).ConfigureAwait(false);
+                return;
             }
             var delay = _backoff.Next();
             _delays.Enqueue(delay);
@@ -91,8 +96,7 @@ public sealed partial class PlaneAgent
         }
     }
 
-    /// <summary>Must match the gateway's close reason for a deleted plane (the agent does not reference the gateway).</summary>
-    public const string PlaneDeletedReason = "plane deleted";
+    private volatile bool _planeDeleted;
 
     /// <summary>True once the control plane said this agent's plane was deleted and the agent removed what it ran.</summary>
     public bool Decommissioned { get; private set; }

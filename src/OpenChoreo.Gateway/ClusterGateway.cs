@@ -174,7 +174,27 @@ public sealed partial class ClusterGateway
 
     private void OnPlaneGone(PlaneIdentity plane)
     {
-        foreach (var s in _registry.Sessions(plane)) s.Connection.Close(PlaneDeletedReason, WebSocketCloseStatus.PolicyViolation);
+        foreach (var s in _registry.Sessions(plane)) _ = TellDeletedThenCloseAsync(s);
+    }
+
+    /// <summary>
+    /// Tells the agent its plane is gone (so it removes what it runs: nothing is left behind on the plane), then closes.
+    /// The notice is bounded well within the one second a deleted plane's connections may live.
+    /// </summary>
+    private async Task TellDeletedThenCloseAsync(AgentSession session)
+    {
+        if (session.Connection.PeerCapabilities.Contains(TunnelOperations.PlaneDeleted.Name))
+        {
+            try
+            {
+                await session.Connection.InvokeAsync(TunnelOperations.PlaneDeleted, Empty.Instance, TimeSpan.FromMilliseconds(500)).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is TunnelException or OperationCanceledException)
+            {
+                // Closed anyway below; the agent's certificate no longer works either.
+            }
+        }
+        session.Connection.Close(PlaneDeletedReason, WebSocketCloseStatus.PolicyViolation);
     }
 
     private AgentSession SessionOf(TunnelConnection connection) =>

@@ -18,7 +18,7 @@ public sealed class ReleaseWiringTests(ControlPlaneFixture cp) : IClassFixture<C
     {
         var ct = TestContext.Current.CancellationToken;
         cp.Services.GetRequiredService<IDesiredReleases>().ShouldBeOfType<StoreDesiredReleases>();
-        cp.Services.GetServices<IReconciler>().Select(r => r.Name).ShouldBe(["component", "releasebinding", "environment", "project", "release"], ignoreOrder: true);
+        cp.Services.GetServices<IReconciler>().Select(r => r.Name).ShouldBe(["component", "releasebinding", "environment", "project", "release", "certificate", "issuer", "clusterissuer"], ignoreOrder: true);
 
         await cp.Store.CreateAsync(new ResourceObject(new JsonObject
         {

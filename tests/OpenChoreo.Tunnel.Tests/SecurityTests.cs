@@ -175,19 +175,25 @@ public sealed class SecurityTests
     public async Task Deleting_a_plane_closes_its_connection_within_1s_and_its_certificate_stops_working()
     {
         await using var cp = await TestControlPlane.StartAsync();
-        var (agent, _) = await cp.StartAgentAsync(A);
+        var (agent, runtime) = await cp.StartAgentAsync(A);
         await Eventually.WaitUntilAsync(() => cp.Gateway.IsConnected(A), "A is connected");
+        await runtime.ApplyAsync(new ApplyReleaseRequest { Name = "left-over", Generation = 1, Checksum = "c" }, CancellationToken.None);
+        var oldUid = (await cp.GetPlaneAsync(A))!.Uid!;
         var deleted = System.Diagnostics.Stopwatch.StartNew();
         await cp.Store.DeleteAsync(Gateway.PlaneKinds.KeyOf(A));
         await Eventually.WaitUntilAsync(() => agent.Connection is null && cp.Gateway.Registry.Count == 0, "the connection is closed", TimeSpan.FromSeconds(1));
         deleted.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(1));
-        // Recreated under the same name: the old certificate was bound to the old uid and is refused.
+        // The agent was told: it removed what it ran and stopped (no redials of a dead identity).
+        await Eventually.WaitUntilAsync(() => agent.Decommissioned, "the agent decommissioned itself");
+        runtime.Releases.ShouldBeEmpty();
+        agent.ConnectCount.ShouldBe(1);
+        // Recreated under the same name: a certificate bound to the old uid is refused.
         var reasons = new ConcurrentQueue<string>();
         cp.Validator.Refused += reasons.Enqueue;
         await cp.CreatePlaneAsync(A);
-        await Eventually.WaitUntilAsync(() => reasons.Any(r => r.Contains("another incarnation")), "the agent's redial is refused");
+        await Should.ThrowAsync<Exception>(() => cp.DialAsync(cp.SignFor(A, oldUid)));
+        reasons.ShouldContain(r => r.Contains("another incarnation"));
         cp.Gateway.IsConnected(A).ShouldBeFalse();
-        agent.ConnectCount.ShouldBe(1);
     }
 
     [Fact]

@@ -30,6 +30,9 @@ public static class TunnelOperations
     /// <summary>A→G.</summary>
     public static readonly TunnelOperation<RenewCertificateRequest, RenewCertificateReply> RenewCertificate = new("certificate.renew", OperationJson.Default.RenewCertificateRequest, OperationJson.Default.RenewCertificateReply);
 
+    /// <summary>G→A: the agent's plane resource was deleted; the agent removes what it runs and stops (sent just before the close).</summary>
+    public static readonly TunnelOperation<Empty, Empty> PlaneDeleted = new("plane.deleted", OperationJson.Default.Empty, OperationJson.Default.Empty);
+
     /// <summary>G→A stream.</summary>
     public static readonly TunnelStreamOperation<LogFollowRequest> LogFollow = new("logs.follow", OperationJson.Default.LogFollowRequest);
 }
