@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using OpenChoreo.Model;
 
 namespace OpenChoreo.Controllers;
 
@@ -16,9 +16,8 @@ public static class ReleaseHash
 
     public static string Compute(JsonNode? snapshot)
     {
-        var canonical = Canonical(snapshot);
         var hash = 2166136261u;
-        foreach (var b in Encoding.UTF8.GetBytes(canonical))
+        foreach (var b in CanonicalJson.ToUtf8(snapshot))
         {
             hash ^= b;
             hash *= 16777619u;
@@ -30,37 +29,5 @@ public static class ReleaseHash
     }
 
     /// <summary>JSON with object keys in ordinal order at every level, so equal content always hashes equal.</summary>
-    public static string Canonical(JsonNode? node)
-    {
-        using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream)) Write(writer, node);
-        return Encoding.UTF8.GetString(stream.ToArray());
-    }
-
-    private static void Write(Utf8JsonWriter w, JsonNode? node)
-    {
-        switch (node)
-        {
-            case null:
-                w.WriteNullValue();
-                break;
-            case JsonObject o:
-                w.WriteStartObject();
-                foreach (var (k, v) in o.OrderBy(kv => kv.Key, StringComparer.Ordinal))
-                {
-                    w.WritePropertyName(k);
-                    Write(w, v);
-                }
-                w.WriteEndObject();
-                break;
-            case JsonArray a:
-                w.WriteStartArray();
-                foreach (var v in a) Write(w, v);
-                w.WriteEndArray();
-                break;
-            default:
-                node.WriteTo(w);
-                break;
-        }
-    }
+    public static string Canonical(JsonNode? node) => Encoding.UTF8.GetString(CanonicalJson.ToUtf8(node));
 }

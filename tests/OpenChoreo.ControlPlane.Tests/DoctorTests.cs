@@ -1,18 +1,6 @@
-using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using OpenChoreo.Acme.Tests.Fixtures;
-using OpenChoreo.Agent;
-using OpenChoreo.Api.Bootstrap;
 using OpenChoreo.Cli;
 using OpenChoreo.Client;
-using OpenChoreo.Gateway;
-using OpenChoreo.Model;
-using OpenChoreo.Pki;
-using OpenChoreo.Server;
-using OpenChoreo.Store;
-using OpenChoreo.Testing;
 
 namespace OpenChoreo.ControlPlane.Tests;
 
