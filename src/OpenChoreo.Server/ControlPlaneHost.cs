@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpenChoreo.Api;
@@ -53,6 +54,13 @@ public static class ControlPlaneHost
             sp.GetRequiredService<TimeProvider>(), () => sp.GetRequiredService<OpenChoreo.Pki.PlatformCa>(),
             sp.GetRequiredService<ILogger<ServerCertificateSource>>()));
         services.AddHostedService(sp => sp.GetRequiredService<ServerCertificateSource>());
+        var platformNamespace = builder.Configuration["certificates:clusterResourceNamespace"] is { Length: > 0 } cns ? cns : "openchoreo-system";
+        services.AddSingleton(sp => new SniCertificateSelector(sp.GetRequiredService<OpenChoreo.Store.IResourceStore>(),
+            sp.GetRequiredService<ServerCertificateSource>(), platformNamespace, sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<SniCertificateSelector>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<SniCertificateSelector>());
+        // Answers HTTP-01 on the plain-HTTP listener; shared with the Certificate controller when it runs here.
+        services.TryAddSingleton<OpenChoreo.Acme.Http01ChallengeStore>();
         services.AddHostedService<AdminAccessBootstrapper>();
         services.AddClusterGateway(builder.Configuration); // agents' mTLS listener (clusterGateway:listen, default :8444)
         services.AddReleaseDelivery(); // on every replica: Releases → the agents this replica holds; their reports → Release status
@@ -72,12 +80,25 @@ public static class ControlPlaneHost
             kestrel.Limits.MaxRequestBodySize = apiOptions.MaxRequestBodyBytes;
             kestrel.Limits.MaxRequestHeadersTotalSize = 64 * 1024;
             var address = listen.Host is "localhost" ? System.Net.IPAddress.Loopback : System.Net.IPAddress.Parse(listen.Host.Trim('[', ']'));
-            kestrel.Listen(address, listen.Port, l => l.UseHttps(new HttpsConnectionAdapterOptions
+            var selector = kestrel.ApplicationServices.GetRequiredService<SniCertificateSelector>();
+            kestrel.Listen(address, listen.Port, l => l.UseHttps(new TlsHandshakeCallbackOptions
             {
-                ServerCertificateSelector = (_, _) => kestrel.ApplicationServices.GetRequiredService<ServerCertificateSource>().Current,
+                // Per handshake: the certificate for the SNI name as of now (renewals apply to new connections only).
+                OnConnection = c => ValueTask.FromResult(new System.Net.Security.SslServerAuthenticationOptions
+                {
+                    ServerCertificateContext = selector.Select(c.ClientHelloInfo.ServerName),
+                    ApplicationProtocols = [System.Net.Security.SslApplicationProtocol.Http2, System.Net.Security.SslApplicationProtocol.Http11],
+                }),
             }));
+            if (!string.IsNullOrEmpty(options.HttpListen))
+            {
+                var http = new Uri(options.HttpListen);
+                var httpAddress = http.Host is "localhost" ? System.Net.IPAddress.Loopback : System.Net.IPAddress.Parse(http.Host.Trim('[', ']'));
+                kestrel.Listen(httpAddress, http.Port, l => l.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http1);
+            }
         });
         var app = builder.Build();
+        if (!string.IsNullOrEmpty(options.HttpListen)) app.UsePlainHttpListener(app.Services.GetRequiredService<OpenChoreo.Acme.Http01ChallengeStore>(), options);
         app.UseOpenChoreoApi();
         app.MapClusterGatewayApi(); // join tokens (authenticated) and agent enrollment (anonymous)
         return app;

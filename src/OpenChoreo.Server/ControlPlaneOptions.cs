@@ -14,6 +14,18 @@ public sealed class ControlPlaneOptions
     /// <summary>The API listener, e.g. <c>https://127.0.0.1:8443</c>. Port 0 picks a free port.</summary>
     public string Listen { get; set; } = "https://127.0.0.1:8443";
 
+    /// <summary>
+    /// Base domain D: the listener serves <c>openchoreo.{D}</c>, <c>api.openchoreo.{D}</c> and <c>thunder.openchoreo.{D}</c>,
+    /// with the certificate of a Certificate in the platform namespace that covers the SNI name, else the platform CA's.
+    /// </summary>
+    public string? Domain { get; set; }
+
+    /// <summary>
+    /// Plain-HTTP listener, e.g. <c>http://0.0.0.0:80</c> (port 0 picks a free one): answers ACME HTTP-01 challenges and
+    /// redirects everything else to https. Off when empty.
+    /// </summary>
+    public string? HttpListen { get; set; }
+
     public StoreSettings Store { get; set; } = new();
 
     public TlsSettings Tls { get; set; } = new();
@@ -82,6 +94,11 @@ public sealed class ControlPlaneOptionsValidator : IValidateOptions<ControlPlane
         {
             errors.Add("listen: plain http is not allowed; the API carries bearer tokens and must use https");
         }
+        if (!string.IsNullOrEmpty(o.Domain) && !ControlPlaneHosts.IsValidDomain(o.Domain))
+            errors.Add($"domain: \"{o.Domain}\" is not a DNS name such as example.com (lowercase labels, at least two)");
+        if (!string.IsNullOrEmpty(o.HttpListen) && (!Uri.TryCreate(o.HttpListen, UriKind.Absolute, out var http) || http.Scheme != "http"
+            || http.AbsolutePath != "/" || !IsAddress(http.Host)))
+            errors.Add($"httpListen: \"{o.HttpListen}\" is not an http:// URL with an IP address such as http://0.0.0.0:80");
         switch (o.Store.Driver)
         {
             case "sqlite":
@@ -117,4 +134,6 @@ public sealed class ControlPlaneOptionsValidator : IValidateOptions<ControlPlane
         }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
+
+    private static bool IsAddress(string host) => host == "localhost" || System.Net.IPAddress.TryParse(host.Trim('[', ']'), out _);
 }

@@ -73,6 +73,8 @@ public sealed partial class ServerCertificateSource : BackgroundService
     {
         var dns = new List<string> { "localhost" };
         dns.AddRange(_options.Tls.DnsNames.Where(d => !string.IsNullOrWhiteSpace(d)));
+        // The fallback for the domain's hosts until (or unless) a Certificate covers them.
+        if (!string.IsNullOrEmpty(_options.Domain)) dns.AddRange(ControlPlaneHosts.All(_options.Domain));
         var issued = _ca!.Issuer.IssueServerCertificate(new LeafCertificateRequest
         {
             CommonName = "openchoreo-control-plane",
