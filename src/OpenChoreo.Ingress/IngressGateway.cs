@@ -81,6 +81,7 @@ public sealed class IngressGateway : IAsyncDisposable
         });
 
         var app = builder.Build();
+        if (options.Http01Answer is { } answer) app.Use((ctx, next) => AcmeChallenge.TryAnswerAsync(ctx, answer) ?? next(ctx));
         app.UseRouting();
         app.Use((ctx, next) => HandleAsync(ctx, next, provider, options, logger));
         app.MapReverseProxy();

@@ -14,6 +14,12 @@ public sealed class IngressOptions
     /// <summary>HTTPS listener (needs a certificate selector); null disables it. Port 0 picks a free port.</summary>
     public IPEndPoint? HttpsEndpoint { get; set; } = new(IPAddress.Loopback, 9443);
 
+    /// <summary>
+    /// ACME HTTP-01 answers (token → key authorization, null when unknown), served on the plain-HTTP listener at
+    /// <c>/.well-known/acme-challenge/{token}</c> ahead of the routes; null: no challenge answering.
+    /// </summary>
+    public Func<string, string?>? Http01Answer { get; set; }
+
     /// <summary>Largest request body accepted (413 above it).</summary>
     public long MaxRequestBodyBytes { get; set; } = 10 * 1024 * 1024;
 

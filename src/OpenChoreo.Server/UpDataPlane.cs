@@ -44,6 +44,10 @@ internal sealed partial class UpDataPlane : IAsyncDisposable
                 Domain = settings.Domain,
                 HttpEndpoint = new IPEndPoint(IPAddress.Loopback, settings.AppsHttpPort),
                 HttpsEndpoint = new IPEndPoint(IPAddress.Loopback, settings.AppsHttpsPort),
+                // The apps' hosts answer HTTP-01 from the control plane's challenge store (same process).
+                Http01Answer = app.Services.GetService<OpenChoreo.Acme.Http01ChallengeStore>() is { } challenges
+                    ? token => challenges.TryGet(token, out var answer) ? answer : null
+                    : null,
             };
             ingressOptions.Validate();
             var api = new Uri(admin.Server);
