@@ -30,10 +30,43 @@ public static class UpCommand
         var appsHttp = new Option<int?>("--apps-http-port") { Description = "Ingress gateway HTTP port for the apps on 127.0.0.1 (default 8080, remembered; 0 picks a free one)" };
         var appsHttps = new Option<int?>("--apps-https-port") { Description = "Ingress gateway HTTPS port for the apps on 127.0.0.1 (default 9443, remembered; 0 picks a free one)" };
         var noDataPlane = new Option<bool>("--no-data-plane") { Description = "Run only the control plane (no agent, podman runtime or ingress gateway)" };
-        var cmd = new Command("up", "Run every plane on this machine (foreground)") { dataDir, port, gatewayPort, context, config, appsHttp, appsHttps, noDataPlane };
+        var domain = new Option<string?>("--domain") { Description = "Base domain D: the control plane serves openchoreo.D, api.openchoreo.D and thunder.openchoreo.D; apps are *.apps.openchoreo.D (remembered)" };
+        var tls = new Option<string?>("--tls") { Description = "ca (default: platform-CA certificates) or acme (certificates from an ACME server; needs --domain and --acme-server)" };
+        var acmeServer = new Option<string?>("--acme-server") { Description = "ACME directory URL (https) for --tls acme" };
+        var acmeEmail = new Option<string?>("--acme-email") { Description = "Contact e-mail for the ACME account" };
+        var acmeCaFile = new Option<string?>("--acme-ca-file") { Description = "PEM of the CA that signs the ACME server's own TLS certificate (a private or test ACME server)" };
+        var http01Port = new Option<int?>("--http01-port") { Description = "Port of the plain-HTTP listener that answers HTTP-01 challenges and redirects to https (default 80)" };
+        var http01Address = new Option<string?>("--http01-address") { Description = "Address of that listener (default 0.0.0.0: the ACME server must reach it)" };
+        var dns01 = new Option<string?>("--dns01-rfc2136") { Description = "DNS server (server:port) taking RFC 2136 updates, for the *.apps wildcard through DNS-01" };
+        var tsigKeyFile = new Option<string?>("--tsig-key-file") { Description = "TSIG key for --dns01-rfc2136, as written by tsig-keygen -a hmac-sha256" };
+        var cmd = new Command("up", "Run every plane on this machine (foreground)")
+        {
+            dataDir, port, gatewayPort, context, config, appsHttp, appsHttps, noDataPlane,
+            domain, tls, acmeServer, acmeEmail, acmeCaFile, http01Port, http01Address, dns01, tsigKeyFile,
+        };
         cmd.SetAction(async (p, ct) =>
         {
             var dir = Path.GetFullPath(p.GetValue(dataDir) ?? DefaultDataDir);
+            // TLS flags are checked before anything is written; a refusal leaves the data directory as it was.
+            var remembered = Directory.Exists(dir) ? UpSettings.Load(dir) : new UpSettings();
+            var tlsFlags = p.GetValue(tls) is null && p.GetValue(acmeServer) is null ? remembered.Tls : new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["tls"] = p.GetValue(tls) ?? "", ["acmeServer"] = p.GetValue(acmeServer) ?? "", ["acmeEmail"] = p.GetValue(acmeEmail) ?? "",
+                ["acmeCaFile"] = p.GetValue(acmeCaFile) is { } caFile ? Path.GetFullPath(caFile) : "",
+                ["http01Port"] = p.GetValue(http01Port)?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "",
+                ["http01Address"] = p.GetValue(http01Address) ?? "", ["dns01Rfc2136"] = p.GetValue(dns01) ?? "",
+                ["tsigKeyFile"] = p.GetValue(tsigKeyFile) is { } keyFile ? Path.GetFullPath(keyFile) : "",
+            };
+            string? Flag(string k) => tlsFlags.TryGetValue(k, out var v) && v.Length > 0 ? v : null;
+            var chosenDomain = p.GetValue(domain) ?? (remembered.Domain == "localhost" ? null : remembered.Domain);
+            var upTls = UpTls.Parse(chosenDomain, Flag("tls"), Flag("acmeServer"), Flag("acmeEmail"), Flag("acmeCaFile"),
+                Flag("http01Port") is { } h01 ? int.Parse(h01, System.Globalization.CultureInfo.InvariantCulture) : null,
+                Flag("http01Address"), Flag("dns01Rfc2136"), Flag("tsigKeyFile"), out var tlsError);
+            if (upTls is null)
+            {
+                await p.InvocationConfiguration.Error.WriteLineAsync("error: " + tlsError);
+                return 2;
+            }
             Directory.CreateDirectory(dir);
             var pidPath = Path.Combine(dir, PidFile);
             if (AlreadyRunning(pidPath) is { } pid)
@@ -51,6 +84,8 @@ public static class UpCommand
             if (p.GetValue(appsHttp) is { } chosenAppsHttp) settings.AppsHttpPort = chosenAppsHttp;
             if (p.GetValue(appsHttps) is { } chosenAppsHttps) settings.AppsHttpsPort = chosenAppsHttps;
             if (p.GetValue(noDataPlane)) settings.DataPlane = false;
+            if (upTls.Domain is not null) settings.Domain = upTls.Domain;
+            settings.Tls = tlsFlags;
             settings.ContextName = p.GetValue(context) ?? settings.ContextName ?? (dir == DefaultDataDir ? "local" : Path.GetFileName(dir));
             var overrides = new Dictionary<string, string?>
             {
@@ -59,11 +94,12 @@ public static class UpCommand
                 ["clusterGateway:listen"] = $"https://127.0.0.1:{settings.GatewayPort}",
                 ["contextName"] = settings.ContextName,
             };
+            upTls.AddOverrides(overrides);
             File.Delete(Path.Combine(dir, ReadyFile));
             await File.WriteAllTextAsync(pidPath, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), ct);
             try
             {
-                return await ServerCli.RunHostAsync(p.GetValue(config), overrides, (app, token) => OnReadyAsync(app, dir, settings, token), ct);
+                return await ServerCli.RunHostAsync(p.GetValue(config), overrides, (app, token) => OnReadyAsync(app, dir, settings, upTls, token), ct);
             }
             finally
             {
@@ -74,10 +110,12 @@ public static class UpCommand
         return cmd;
     }
 
-    private static async Task OnReadyAsync(WebApplication app, string dir, UpSettings settings, CancellationToken ct)
+    private static async Task OnReadyAsync(WebApplication app, string dir, UpSettings settings, UpTls tls, CancellationToken ct)
     {
         var gate = app.Services.GetRequiredService<ReadinessGate>();
         while (!gate.IsReady) await Task.Delay(50, ct);
+        var store = app.Services.GetRequiredService<OpenChoreo.Store.IResourceStore>();
+        await tls.ApplyAsync(store, ct);
         var instance = ClientConfig.Load(AdminAccessBootstrapper.ConfigPath(dir)).Current;
         if (instance is null)
         {
@@ -87,6 +125,9 @@ public static class UpCommand
         settings.Port = new Uri(instance.Server).Port;
         var dataPlane = await StartDataPlaneAsync(app, dir, settings, instance, ct);
         settings.Save(dir);
+        // The banner says where each host's certificate comes from; give a first issuance a moment to finish.
+        await tls.WaitSettledAsync(store, TimeSpan.FromSeconds(60), TimeProvider.System, ct);
+        var tlsLines = await tls.DescribeAsync(store, app.Services.GetRequiredService<SniCertificateSelector>(), ct);
         var userConfigPath = ClientConfig.DefaultPath;
         var userConfig = ClientConfig.Load(userConfigPath);
         userConfig.Upsert(instance, makeCurrent: true);
@@ -98,7 +139,7 @@ public static class UpCommand
               API server   {instance.Server}
               Data dir     {dir}
               CLI          bin/occ   (context "{instance.Name}" in {userConfigPath}, now current)
-            {dataPlane}
+            {tlsLines}{dataPlane}
             Try:
               bin/occ get organizations
               bin/occ get componenttypes

@@ -31,6 +31,9 @@ internal sealed class UpSettings
     /// <summary>containers.conf for the podman service; empty: written for hosts without systemd, none otherwise.</summary>
     public string? ContainersConf { get; set; }
 
+    /// <summary>The TLS flags of the last <c>up</c> that gave <c>--tls</c> (flag name without dashes → value), reused when none is given.</summary>
+    public Dictionary<string, string> Tls { get; set; } = new(StringComparer.Ordinal);
+
     public static UpSettings Load(string dir)
     {
         var path = Path.Combine(dir, FileName);
@@ -46,6 +49,9 @@ internal sealed class UpSettings
             if (o["appsHttpsPort"] is JsonValue ahs && ahs.TryGetValue<long>(out var appsHttps)) s.AppsHttpsPort = (int)appsHttps;
             if (o["dataPlane"] is JsonValue dp && dp.TryGetValue<bool>(out var dataPlane)) s.DataPlane = dataPlane;
             s.ContainersConf = (string?)o["containersConf"];
+            if (o["tls"] is JsonObject tls)
+                foreach (var (k, v) in tls)
+                    if (v is JsonValue tv && tv.TryGetValue<string>(out var value)) s.Tls[k] = value;
         }
         return s;
     }
@@ -61,5 +67,6 @@ internal sealed class UpSettings
             ["appsHttpsPort"] = AppsHttpsPort,
             ["dataPlane"] = DataPlane,
             ["containersConf"] = ContainersConf,
+            ["tls"] = new JsonObject(Tls.Select(t => KeyValuePair.Create(t.Key, (JsonNode?)t.Value))),
         }).ToString(CultureInfo.InvariantCulture));
 }
