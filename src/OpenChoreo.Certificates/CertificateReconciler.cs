@@ -20,7 +20,7 @@ namespace OpenChoreo.Certificates;
 /// lost. Failures set Ready False with a reason and are retried with exponential backoff kept in the status
 /// (<c>failedAttempts</c>, <c>lastFailureTime</c>), so status writes and restarts do not shorten the wait.
 /// </summary>
-public sealed partial class CertificateReconciler : IReconciler
+public sealed partial class CertificateReconciler : IReconciler, IDisposable
 {
     private readonly IResourceStore _store;
     private readonly TimeProvider _time;
@@ -30,6 +30,12 @@ public sealed partial class CertificateReconciler : IReconciler
     private readonly Func<PlatformCa?> _platformCa;
     // The issuer generation a failure happened under: a changed issuer ends the backoff early.
     private readonly ConcurrentDictionary<ResourceKey, string> _failedUnder = new();
+    // ACME issuances in flight: the reconcile starts one and requeues until it completes, so a worker is never held
+    // while the ACME server validates. Keyed by the Certificate; a changed spec or issuer abandons the old attempt.
+    private readonly ConcurrentDictionary<ResourceKey, PendingIssuance> _pending = new();
+    private readonly CancellationTokenSource _stopping = new();
+
+    private sealed record PendingIssuance(string Fingerprint, Task<IssuedKeyPair> Task, CancellationTokenSource Cancel);
 
     public CertificateReconciler(IResourceStore store, TimeProvider time, ILoggerFactory loggers, IOptions<CertificatesOptions> options,
         Http01ChallengeStore http01, IServiceProvider services)
@@ -75,6 +81,7 @@ public sealed partial class CertificateReconciler : IReconciler
         if (cert is null || cert.DeletionTimestamp is not null)
         {
             _failedUnder.TryRemove(key, out _);
+            AbandonPending(key);
             return ReconcileResult.Done;
         }
         try
@@ -121,6 +128,7 @@ public sealed partial class CertificateReconciler : IReconciler
             if (now < renewal)
             {
                 _failedUnder.TryRemove(key, out _);
+                AbandonPending(key);
                 await SetStatusAsync(cert, new Condition("Ready", Condition.True, CertificateReasons.Issued,
                     IssuedMessage(spec, current)), current, renewal, failures: 0, lastFailure: null, ct);
                 var wait = renewal - now;
@@ -146,13 +154,27 @@ public sealed partial class CertificateReconciler : IReconciler
         if (previous is null || previous.Reason == CertificateReasons.Issued || previous.ObservedGeneration != cert.Generation)
             cert = await CertificateStatus.SetAsync(_store, cert, now, new Condition("Ready", Condition.False, reason,
                 renewing ? "Renewing the certificate: it reached its renewal time" : $"Issuing a certificate for {string.Join(", ", spec.DnsNames)} from {spec.IssuerKind} \"{spec.IssuerName}\""), null, ct);
-        LogIssuing(_logger, key.ToString(), spec.IssuerId, reason);
+        if (!_pending.ContainsKey(key)) LogIssuing(_logger, key.ToString(), spec.IssuerId, reason);
 
         IssuedKeyPair issued;
         try
         {
             var secretNs = spec.IssuerKind == "ClusterIssuer" ? _options.ClusterResourceNamespace : cert.Namespace;
-            issued = await IssueAsync(config, secretNs, spec, ct);
+            if (config is AcmeIssuerConfig)
+            {
+                var fingerprint = string.Join('/', cert.Uid, cert.Generation, issuer.Uid, issuer.Generation);
+                var pending = _pending.TryGetValue(key, out var running) && running.Fingerprint == fingerprint
+                    ? running
+                    : StartPending(key, fingerprint, config, secretNs, spec);
+                if (!pending.Task.IsCompleted) return ReconcileResult.After(_options.AcmePollInterval);
+                _pending.TryRemove(KeyValuePair.Create(key, pending));
+                pending.Cancel.Dispose();
+                issued = await pending.Task;
+            }
+            else
+            {
+                issued = await IssueAsync(config, secretNs, spec, ct);
+            }
         }
         catch (Exception e) when (Classify(e) is { } failure)
         {
@@ -187,6 +209,31 @@ public sealed partial class CertificateReconciler : IReconciler
             IssuedMessage(spec, leaf)), leaf, renewAt, 0, null, ct);
         var until = renewAt - _time.GetUtcNow();
         return ReconcileResult.After(until < _options.MaxRequeue ? (until > TimeSpan.Zero ? until : TimeSpan.Zero) + TimeSpan.FromMilliseconds(50) : _options.MaxRequeue);
+    }
+
+    /// <summary>Starts an ACME issuance that outlives this reconcile (cancelled when abandoned or at shutdown).</summary>
+    private PendingIssuance StartPending(ResourceKey key, string fingerprint, IssuerConfig config, string secretNs, CertificateSpec spec)
+    {
+        AbandonPending(key);
+        var cancel = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        var pending = new PendingIssuance(fingerprint, Task.Run(() => IssueAsync(config, secretNs, spec, cancel.Token)), cancel);
+        _pending[key] = pending;
+        return pending;
+    }
+
+    private void AbandonPending(ResourceKey key)
+    {
+        if (!_pending.TryRemove(key, out var old)) return;
+        old.Cancel.Cancel();
+        // Observe the outcome so an abandoned attempt's failure is not reported as unobserved.
+        _ = old.Task.ContinueWith(t => { _ = t.Exception; old.Cancel.Dispose(); }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    public void Dispose()
+    {
+        _stopping.Cancel();
+        foreach (var key in _pending.Keys) AbandonPending(key);
+        _stopping.Dispose();
     }
 
     private async Task<IssuedKeyPair> IssueAsync(IssuerConfig config, string secretNs, CertificateSpec spec, CancellationToken ct)
