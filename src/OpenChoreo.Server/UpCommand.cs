@@ -49,7 +49,10 @@ public static class UpCommand
             var dir = Path.GetFullPath(p.GetValue(dataDir) ?? DefaultDataDir);
             // TLS flags are checked before anything is written; a refusal leaves the data directory as it was.
             var remembered = Directory.Exists(dir) ? UpSettings.Load(dir) : new UpSettings();
-            var tlsFlags = p.GetValue(tls) is null && p.GetValue(acmeServer) is null ? remembered.Tls : new Dictionary<string, string>(StringComparer.Ordinal)
+            var anyTlsFlag = p.GetValue(tls) is not null || p.GetValue(acmeServer) is not null || p.GetValue(acmeEmail) is not null
+                || p.GetValue(acmeCaFile) is not null || p.GetValue(http01Port) is not null || p.GetValue(http01Address) is not null
+                || p.GetValue(dns01) is not null || p.GetValue(tsigKeyFile) is not null;
+            var tlsFlags = !anyTlsFlag ? remembered.Tls : new Dictionary<string, string>(StringComparer.Ordinal)
             {
                 ["tls"] = p.GetValue(tls) ?? "", ["acmeServer"] = p.GetValue(acmeServer) ?? "", ["acmeEmail"] = p.GetValue(acmeEmail) ?? "",
                 ["acmeCaFile"] = p.GetValue(acmeCaFile) is { } caFile ? Path.GetFullPath(caFile) : "",
