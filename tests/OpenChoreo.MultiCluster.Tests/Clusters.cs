@@ -56,8 +56,9 @@ internal sealed class Clusters : IAsyncDisposable
     public static async Task<Clusters> StartAsync(CancellationToken ct)
     {
         NetworkNamespace.RemoveLeftovers(Prefix);
+        RemoveLeftoverDirectories();
         var run = $"{Prefix}{Environment.ProcessId}-";
-        var clusters = new Clusters(Directory.CreateTempSubdirectory("oc-multicluster-").FullName);
+        var clusters = new Clusters(Directory.CreateTempSubdirectory($"{DirPrefix}{Environment.ProcessId}-").FullName);
         try
         {
             var cp = NetworkNamespace.Create(run + "cp");
@@ -85,6 +86,25 @@ internal sealed class Clusters : IAsyncDisposable
         {
             await clusters.DisposeAsync();
             throw;
+        }
+    }
+
+    private const string DirPrefix = "oc-multicluster-";
+
+    /// <summary>Data directories of crashed runs (their process is gone).</summary>
+    private static void RemoveLeftoverDirectories()
+    {
+        foreach (var dir in Directory.GetDirectories(Path.GetTempPath(), DirPrefix + "*"))
+        {
+            var pid = Path.GetFileName(dir)[DirPrefix.Length..].Split('-')[0];
+            if (!int.TryParse(pid, out var id) || Directory.Exists($"/proc/{id}")) continue;
+            try
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
         }
     }
 
