@@ -123,6 +123,10 @@ public sealed class MultiClusterTests
         var healed = DateTimeOffset.UtcNow;
         clusters.PlaneNs["west"].IpIn("link", "set", "eth0", "up");
         await WaitConnectedAsync(clusters, "west", "True", TimeSpan.FromSeconds(60));
+        var back = await clusters.GetAsync("DataPlane", "west", Ct);
+        var shownAfter = Time(((back.Status!["conditions"] as JsonArray)!.OfType<JsonObject>().First(c => (string?)c["type"] == "Connected"))["lastTransitionTime"])
+            - Time(back.Status!["agent"]!["lastConnectedTime"]);
+        shownAfter.ShouldBeLessThanOrEqualTo(TimeSpan.FromSeconds(1), "Connected is shown within 1 s of the reconnect");
         await west.WaitForLineAsync(l => l.Contains($"Holding release catalog-production generation {pending}", StringComparison.Ordinal),
             "the west agent applies the production change it missed", Settle, Ct);
         var westLines = west.Lines.ToList();
