@@ -18,6 +18,7 @@ oc_apt_install() {
 oc_install_test_prereqs() {
   oc_apt_install postgresql pebble bind9 bind9-utils
   oc_apt_install podman runc buildah busybox-static netavark aardvark-dns iptables
+  oc_apt_install iproute2 # ip netns + ss: the multi-cluster test's "clusters" are network namespaces
 }
 
 oc_pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }

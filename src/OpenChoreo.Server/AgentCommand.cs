@@ -79,7 +79,8 @@ public static class AgentCommand
             if (p.GetValue(runtime) == "memory" || identity.PlaneType != "dataplane")
             {
                 // Holds releases without running them (tests, and planes that run no releases).
-                var held = new PlaneAgent(new PlaneAgentOptions { GatewayUrl = gatewayUrl, AgentVersion = ServerCli.Version }, credentials, new InMemoryReleaseRuntime(), loggers);
+                var held = new PlaneAgent(new PlaneAgentOptions { GatewayUrl = gatewayUrl, AgentVersion = ServerCli.Version }, credentials,
+                    new LoggedReleaseRuntime(new InMemoryReleaseRuntime(), loggers.CreateLogger("OpenChoreo.Server.MemoryRuntime")), loggers);
                 await held.RunAsync(ct);
                 return 0;
             }

@@ -19,8 +19,12 @@ public static class Eventually
         }
     }
 
-    /// <summary>The same for a condition that has to read asynchronously (a store, an API).</summary>
-    public static async Task WaitUntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The same for a condition that has to read asynchronously (a store, an API); <paramref name="interval"/> spaces out
+    /// checks that cost a request.
+    /// </summary>
+    public static async Task WaitUntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null, CancellationToken cancellationToken = default,
+        TimeSpan? interval = null)
     {
         var limit = timeout ?? DefaultTimeout;
         var started = Stopwatch.GetTimestamp();
@@ -28,7 +32,7 @@ public static class Eventually
         {
             if (Stopwatch.GetElapsedTime(started) > limit)
                 throw new TimeoutException($"Timed out after {limit.TotalSeconds:0.#}s waiting until {what}.");
-            await Task.Delay(5, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(interval ?? TimeSpan.FromMilliseconds(5), cancellationToken).ConfigureAwait(false);
         }
     }
 }
