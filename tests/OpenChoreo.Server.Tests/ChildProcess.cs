@@ -13,7 +13,7 @@ public sealed record ProcessResult(int Code, string Out, string Err)
 public static class ChildProcess
 {
     public static async Task<ProcessResult> RunAsync(string file, IEnumerable<string> args, IReadOnlyDictionary<string, string>? env = null,
-        string? workingDirectory = null, TimeSpan? timeout = null, CancellationToken ct = default)
+        string? workingDirectory = null, TimeSpan? timeout = null, CancellationToken ct = default, string? stdin = null)
     {
         var info = new ProcessStartInfo(file)
         {
@@ -26,6 +26,7 @@ public static class ChildProcess
         foreach (var a in args) info.ArgumentList.Add(a);
         foreach (var (k, v) in env ?? new Dictionary<string, string>()) info.Environment[k] = v;
         using var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {file}");
+        if (stdin is not null) await process.StandardInput.WriteAsync(stdin);
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync(ct);
         var stderr = process.StandardError.ReadToEndAsync(ct);

@@ -47,12 +47,15 @@ public sealed class GreeterWalkthroughTests(UpFixture fixture)
         (await WaitReadyAsync("greeter", "staging")).ShouldBe(devRelease);
         (await GreetAsync(http, "staging")).ShouldStartWith("Hello, Ada! (greeter v1, ");
 
-        // Version 2 reaches development (autoDeploy) and then staging.
-        var v2 = await File.ReadAllTextAsync(Path.Combine(UpInstance.RepoRoot, "samples/greeter/greeter.yaml"), Ct);
-        v2.ShouldContain("greeter:1");
-        var v2File = Path.Combine(Up.Root, "greeter-v2.yaml");
-        await File.WriteAllTextAsync(v2File, v2.Replace("greeter:1", "greeter:2"), Ct);
-        (await Up.OccAsync("apply", "-f", v2File)).Code.ShouldBe(0);
+        // Version 2 reaches development (autoDeploy) and then staging:
+        // samples/build.sh greeter:2; sed 's/greeter:1/greeter:2/' samples/greeter/greeter.yaml | bin/occ apply -f -
+        var build2 = await UpInstance.ScriptAsync("samples/build.sh", "greeter:2");
+        build2.Code.ShouldBe(0, build2.ToString());
+        var v1 = await File.ReadAllTextAsync(Path.Combine(UpInstance.RepoRoot, "samples/greeter/greeter.yaml"), Ct);
+        v1.ShouldContain("greeter:1");
+        var applyV2 = await Up.OccWithInputAsync(v1.Replace("greeter:1", "greeter:2"), "apply", "-f", "-");
+        applyV2.Code.ShouldBe(0, applyV2.ToString());
+        applyV2.Out.ShouldContain("workload.openchoreo.dev/greeter-workload configured");
         await WaitAnswerAsync(http, "development", "(greeter v2, ");
         (await WaitReadyAsync("greeter", "development")).ShouldNotBe(devRelease);
         (await Up.OccAsync("promote", "greeter", "--from", "development", "--to", "staging")).Code.ShouldBe(0);

@@ -111,6 +111,10 @@ public sealed partial class UpInstance : IAsyncDisposable
     public Task<ProcessResult> OccAsync(params string[] args) =>
         ChildProcess.RunAsync(OccPath, args, Env, RepoRoot, TimeSpan.FromSeconds(60));
 
+    /// <summary>Runs <c>occ</c> with <paramref name="stdin"/> piped in (e.g. <c>occ apply -f -</c>).</summary>
+    public Task<ProcessResult> OccWithInputAsync(string stdin, params string[] args) =>
+        ChildProcess.RunAsync(OccPath, args, Env, RepoRoot, TimeSpan.FromSeconds(60), stdin: stdin);
+
     /// <summary>Runs a repository script (e.g. samples/build.sh) from the checkout.</summary>
     public static Task<ProcessResult> ScriptAsync(string script, params string[] args) =>
         ChildProcess.RunAsync("bash", [Path.Combine(RepoRoot, script), .. args], null, RepoRoot, TimeSpan.FromMinutes(3));
