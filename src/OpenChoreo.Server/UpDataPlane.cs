@@ -83,6 +83,7 @@ internal sealed partial class UpDataPlane : IAsyncDisposable
             plane._certificate = new PlatformCaIngressCertificate(app.Services.GetRequiredService<PlatformCa>(), store, ingressOptions.AppsDomain,
                 logger: loggers.CreateLogger<PlatformCaIngressCertificate>());
             plane._ingress = await IngressGateway.StartAsync(ingressOptions, plane._runtime, store, loggers, ct);
+            await AnnotateHttpsPortAsync(admin, plane._ingress.HttpsEndpoint!.Port, ct);
             return plane;
         }
         catch
@@ -114,6 +115,19 @@ internal sealed partial class UpDataPlane : IAsyncDisposable
                 ["gateway"] = new JsonObject { ["publicVirtualHost"] = appsDomain, ["organizationVirtualHost"] = "internal." + appsDomain },
             },
         }), ct);
+    }
+
+    /// <summary>Records the gateway's HTTPS port (it may change between starts) so status URLs carry it.</summary>
+    private static async Task AnnotateHttpsPortAsync(ClientContext admin, int port, CancellationToken ct)
+    {
+        using var client = new ApiClient(admin);
+        await client.MergePatchAsync(KindRegistry.Default.FindByKind("DataPlane")!, Organization, PlaneName, new JsonObject
+        {
+            ["metadata"] = new JsonObject
+            {
+                ["annotations"] = new JsonObject { [Api.Tasks.DeliveryService.PublicHttpsPortAnnotation] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            },
+        }, ct);
     }
 
     /// <summary>What <c>occ plane join-token dataplane default</c> does.</summary>

@@ -32,6 +32,9 @@ public sealed class GreeterWalkthroughTests(UpFixture fixture)
         // ... until 'occ status greeter' says development is Ready.
         var devRelease = await WaitReadyAsync("greeter", "development");
 
+        // occ status prints the URL to open, with the gateway's port.
+        (await Up.StatusAsync("greeter", "development")).Url.ShouldBe($"https://development.{UpInstance.AppsDomain}:{Up.AppsHttpsPort}/greeter");
+
         // 4. Call it as curl --cacert does.
         using var http = Up.CreateAppsClient();
         using (var page = await http.GetAsync(Up.ServiceUrl("development", "greeter"), Ct))
@@ -91,7 +94,7 @@ public sealed class GreeterWalkthroughTests(UpFixture fixture)
         var release = "";
         await Up.WaitAsync($"{component} is Ready in {environment}", Settle, async () =>
         {
-            var (ready, name) = await Up.StatusAsync(component, environment);
+            var (ready, name, _) = await Up.StatusAsync(component, environment);
             release = name;
             return ready == "True" ? null : ready;
         }, Ct);

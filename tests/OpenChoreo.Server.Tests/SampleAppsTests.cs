@@ -81,7 +81,7 @@ public sealed class SampleAppsTests(UpFixture fixture)
     private Task WaitReadyAsync(string component) =>
         Up.WaitAsync($"{component} is Ready in development", Settle, async () =>
         {
-            var (ready, _) = await Up.StatusAsync(component, "development");
+            var (ready, _, _) = await Up.StatusAsync(component, "development");
             return ready == "True" ? null : ready;
         }, Ct);
 }

@@ -15,7 +15,7 @@ public sealed class ScheduledTaskTests(UpFixture fixture)
 
         await Up.WaitAsync("nightly-report is Ready in development", TimeSpan.FromSeconds(90), async () =>
         {
-            var (ready, _) = await Up.StatusAsync("nightly-report", "development");
+            var (ready, _, _) = await Up.StatusAsync("nightly-report", "development");
             return ready == "True" ? null : ready;
         }, Ct);
 

@@ -159,17 +159,17 @@ public sealed partial class UpInstance : IAsyncDisposable
     public Uri WebAppUrl(string component, string environment, string path = "") =>
         new($"https://{component}-{environment}.{AppsDomain}:{AppsHttpsPort}/{path}");
 
-    /// <summary>The READY column of <c>occ status COMPONENT</c> for an environment ("True", "False (Reason)", "-"), and its release.</summary>
-    public async Task<(string Ready, string Release)> StatusAsync(string component, string environment)
+    /// <summary>The READY column of <c>occ status COMPONENT</c> for an environment ("True", "False (Reason)", "-"), its release and URL.</summary>
+    public async Task<(string Ready, string Release, string Url)> StatusAsync(string component, string environment)
     {
         var result = await OccAsync("status", component);
-        if (result.Code != 0) return ($"occ status failed: {result}", "");
+        if (result.Code != 0) return ($"occ status failed: {result}", "", "");
         foreach (var line in result.Out.Split('\n'))
         {
             var cols = Regex.Split(line.Trim(), @"\s{2,}");
-            if (cols.Length >= 4 && cols[0] == environment) return (cols[3], cols[1]);
+            if (cols.Length >= 5 && cols[0] == environment) return (cols[3], cols[1], cols[4]);
         }
-        return ($"no row for {environment} in:\n{result.Out}", "");
+        return ($"no row for {environment} in:\n{result.Out}", "", "");
     }
 
     /// <summary>Containers of this instance (any state) carrying every given label, as <c>podman ps</c> reports them.</summary>
