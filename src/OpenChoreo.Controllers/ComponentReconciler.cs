@@ -29,6 +29,11 @@ public sealed partial class ComponentReconciler(IResourceStore store, TimeProvid
         new("Trait", (t, s, token) => ComponentsInNamespace(s, t.Namespace, c => (c.Spec?["traits"] as JsonArray)?.OfType<JsonObject>().Any(x => Lookups.Str(x, "name") == t.Name) == true, token)),
         new("Project", (p, s, token) => ComponentsInNamespace(s, p.Namespace, c => Lookups.Str(c.Spec, "owner", "projectName") == p.Name, token)),
         new("DeploymentPipeline", (dp, s, token) => ComponentsInNamespace(s, dp.Namespace, _ => true, token)),
+        // A binding the user applied (without an owner, or re-applied without spec.releaseName, e.g. one carrying only
+        // environment overrides) is adopted, and gets the latest release when its component deploys automatically.
+        new("ReleaseBinding", (rb, _, _) => Task.FromResult<IEnumerable<ResourceKey>>(
+            (string.IsNullOrEmpty(Lookups.Str(rb.Spec, "releaseName")) || rb.OwnerReferences.Count == 0) && Lookups.Str(rb.Spec, "owner", "componentName") is { } c
+                ? [new ResourceKey(Kind, rb.Namespace, c)] : [])),
     ];
 
     private static async Task<IEnumerable<ResourceKey>> ComponentsInNamespace(IResourceStore s, string ns, Func<ResourceObject, bool> match, CancellationToken ct) =>
@@ -123,6 +128,7 @@ public sealed partial class ComponentReconciler(IResourceStore store, TimeProvid
 
         var autoDeploy = spec["autoDeploy"] is JsonValue ad && ad.TryGetValue<bool>(out var b) && b;
         if (autoDeploy) await EnsureBindingAsync(component, projectName, rootEnv, releaseName, ct);
+        await AdoptBindingsAsync(component, ct);
 
         var latest = component.Status?["latestRelease"];
         if (Lookups.Str(latest, "name") != releaseName)
@@ -164,6 +170,23 @@ public sealed partial class ComponentReconciler(IResourceStore store, TimeProvid
         }
         catch (ApiException e) when (e.Reason == StatusReasons.AlreadyExists)
         {
+        }
+    }
+
+    /// <summary>
+    /// Bindings applied for this component without an owner become its own, so deleting the component removes them (and
+    /// what they deployed) like the bindings it created.
+    /// </summary>
+    private async Task AdoptBindingsAsync(ResourceObject component, CancellationToken ct)
+    {
+        var orphans = await store.ListAsync(new ListOptions("ReleaseBinding", component.Namespace)
+        {
+            Filter = b => b.OwnerReferences.Count == 0 && b.DeletionTimestamp is null && Lookups.Str(b.Spec, "owner", "componentName") == component.Name,
+        }, ct);
+        foreach (var binding in orphans.Items)
+        {
+            binding.SetOwnerReferences([OwnerReference.ControlledBy(component)]);
+            await store.UpdateAsync(binding, UpdateScope.Main, ct);
         }
     }
 

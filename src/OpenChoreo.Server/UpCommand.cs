@@ -185,6 +185,7 @@ public static class UpCommand
         var ca = Path.Combine(dir, OpenChoreo.Pki.PlatformCa.DirectoryName, OpenChoreo.Pki.PlatformCa.TrustBundleName + ".crt.pem");
         return $"""
               Data plane   DataPlane default/{UpDataPlane.PlaneName} (podman runtime, agent enrolled over the cluster gateway)
+              Containers   podman ps --filter label=openchoreo.dev/plane={plane.RuntimePlane}
               Apps         https://<component>-<environment>.{apps}:{settings.AppsHttpsPort}/   (web applications)
                            https://<environment>.{apps}:{settings.AppsHttpsPort}/<component>/   (services)
                            plain HTTP on port {settings.AppsHttpPort}

@@ -25,6 +25,7 @@ internal sealed partial class UpDataPlane : IAsyncDisposable
     public const string PlaneName = "default";
     public const string Organization = "default";
     private readonly CancellationTokenSource _stop = new();
+    private ILogger _logger = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
     private PodmanReleaseRuntime? _runtime;
     private PlatformCaIngressCertificate? _certificate;
     private IngressGateway? _ingress;
@@ -32,11 +33,14 @@ internal sealed partial class UpDataPlane : IAsyncDisposable
 
     public IngressGateway Ingress => _ingress!;
 
+    /// <summary>The value of the <c>openchoreo.dev/plane</c> label on every container this instance runs.</summary>
+    public string RuntimePlane { get; private set; } = "";
+
     public static async Task<UpDataPlane> StartAsync(WebApplication app, string dir, UpSettings settings, ClientContext admin, CancellationToken ct)
     {
         var loggers = app.Services.GetRequiredService<ILoggerFactory>();
         var logger = loggers.CreateLogger<UpDataPlane>();
-        var plane = new UpDataPlane();
+        var plane = new UpDataPlane { _logger = logger };
         try
         {
             var ingressOptions = new IngressOptions
@@ -62,9 +66,10 @@ internal sealed partial class UpDataPlane : IAsyncDisposable
                 LogEnrolled(logger, Organization, PlaneName);
             }
 
+            plane.RuntimePlane = RuntimePlaneId(dir);
             plane._runtime = await PodmanReleaseRuntime.StartAsync(new PodmanRuntimeOptions
             {
-                PlaneId = "up-" + PlaneName,
+                PlaneId = plane.RuntimePlane,
                 DataDirectory = Path.Combine(dir, "podman"),
                 ContainersConfPath = ContainersConf(dir, settings.ContainersConf),
             }, loggers.CreateLogger<PodmanReleaseRuntime>(), ct: ct);
@@ -82,6 +87,7 @@ internal sealed partial class UpDataPlane : IAsyncDisposable
             plane._certificate = new PlatformCaIngressCertificate(app.Services.GetRequiredService<PlatformCa>(), store, ingressOptions.AppsDomain,
                 logger: loggers.CreateLogger<PlatformCaIngressCertificate>());
             plane._ingress = await IngressGateway.StartAsync(ingressOptions, plane._runtime, store, loggers, ct);
+            await AnnotateHttpsPortAsync(admin, plane._ingress.HttpsEndpoint!.Port, ct);
             return plane;
         }
         catch
@@ -115,6 +121,19 @@ internal sealed partial class UpDataPlane : IAsyncDisposable
         }), ct);
     }
 
+    /// <summary>Records the gateway's HTTPS port (it may change between starts) so status URLs carry it.</summary>
+    private static async Task AnnotateHttpsPortAsync(ClientContext admin, int port, CancellationToken ct)
+    {
+        using var client = new ApiClient(admin);
+        await client.MergePatchAsync(KindRegistry.Default.FindByKind("DataPlane")!, Organization, PlaneName, new JsonObject
+        {
+            ["metadata"] = new JsonObject
+            {
+                ["annotations"] = new JsonObject { [Api.Tasks.DeliveryService.PublicHttpsPortAnnotation] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            },
+        }, ct);
+    }
+
     /// <summary>What <c>occ plane join-token dataplane default</c> does.</summary>
     private static async Task<(string Token, string Fingerprint)> CreateJoinTokenAsync(ClientContext admin, CancellationToken ct)
     {
@@ -134,27 +153,60 @@ internal sealed partial class UpDataPlane : IAsyncDisposable
         Directory.CreateDirectory(dir);
         var path = Path.Combine(dir, "containers.conf");
         File.WriteAllText(path, """
-            # Written by openchoreo for a host without systemd: cgroupfs, runc, no default ulimits.
+            # Written by openchoreo for a host without systemd: cgroupfs, runc, no default ulimits, netavark networks
+            # (a host left on CNI without its plugins cannot start containers on a cell network).
             [containers]
             default_ulimits = []
             [engine]
             runtime = "runc"
             cgroup_manager = "cgroupfs"
+            [network]
+            network_backend = "netavark"
 
             """);
         return path;
     }
+
+    /// <summary>
+    /// The runtime's plane label: the default instance keeps <c>up-default</c>; another data directory gets its own, so two
+    /// instances on one podman never adopt or prune each other's containers.
+    /// </summary>
+    internal static string RuntimePlaneId(string dir) =>
+        dir == UpCommand.DefaultDataDir
+            ? "up-" + PlaneName
+            : "up-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(dir)))[..10];
 
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
         try { await _agent; }
         catch (OperationCanceledException) { }
+        // A stopped platform leaves nothing running (its ports would answer for a gone gateway); the Releases stay in the
+        // control plane and the next start delivers them again. A killed process leaves them to be adopted instead.
+        if (_runtime is not null)
+        {
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            try
+            {
+                foreach (var held in await _runtime.ListAsync(deadline.Token))
+                {
+                    try { await _runtime.DeleteAsync(held.Name, deadline.Token); }
+                    catch (Exception e) when (e is HttpRequestException or IOException or PodmanApiException) { LogStopCleanupFailed(_logger, held.Name, e.Message); }
+                }
+            }
+            catch (Exception e) when (e is OperationCanceledException or HttpRequestException or IOException or PodmanApiException)
+            {
+                LogStopCleanupFailed(_logger, "*", e.Message);
+            }
+        }
         if (_ingress is not null) await _ingress.DisposeAsync();
         if (_certificate is not null) await _certificate.DisposeAsync();
         if (_runtime is not null) await _runtime.DisposeAsync();
         _stop.Dispose();
     }
+
+    [LoggerMessage(EventId = 7059, Level = LogLevel.Warning, Message = "Removing release {Release} from the data plane on stop failed: {Reason}")]
+    private static partial void LogStopCleanupFailed(ILogger logger, string release, string reason);
 
     [LoggerMessage(EventId = 7050, Level = LogLevel.Information, Message = "Data-plane agent enrolled for DataPlane {Organization}/{Plane}")]
     private static partial void LogEnrolled(ILogger logger, string organization, string plane);

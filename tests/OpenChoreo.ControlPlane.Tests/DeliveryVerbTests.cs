@@ -418,4 +418,44 @@ public sealed class DeliveryVerbTests(QuietControlPlaneFixture cp) : IClassFixtu
         e.Code.ShouldBe(401);
         (await w.Bindings()).ShouldBeEmpty();
     }
+
+    [Theory]
+    [InlineData("9443", "https://dev.apps.example.test:9443/greeter")]
+    [InlineData("443", "https://dev.apps.example.test/greeter")]
+    [InlineData("not-a-port", "https://dev.apps.example.test/greeter")]
+    [InlineData("70000", "https://dev.apps.example.test/greeter")]
+    [InlineData("-1", "https://dev.apps.example.test/greeter")]
+    public async Task Status_urls_carry_the_https_port_annotated_on_the_release_data_plane(string annotation, string url)
+    {
+        var w = await DeliveryWorld.CreateAsync(cp);
+        using var client = cp.Client();
+        await client.PostJsonAsync(w.Path("greeter", "deploy"), new JsonObject(), Ct);
+        var plane = "edge-" + Guid.NewGuid().ToString("n")[..6];
+        await w.Store.CreateAsync(new ResourceObject(new JsonObject
+        {
+            ["apiVersion"] = KindRegistry.GroupVersion,
+            ["kind"] = "DataPlane",
+            ["metadata"] = new JsonObject { ["name"] = plane, ["namespace"] = w.Ns, ["annotations"] = new JsonObject { ["openchoreo.dev/public-https-port"] = annotation } },
+            ["spec"] = new JsonObject { ["gateway"] = new JsonObject { ["publicVirtualHost"] = "apps.example.test", ["organizationVirtualHost"] = "org.example.test" } },
+        }), Ct);
+        await w.Store.CreateAsync(new ResourceObject(new JsonObject
+        {
+            ["apiVersion"] = KindRegistry.GroupVersion,
+            ["kind"] = "Release",
+            ["metadata"] = new JsonObject { ["name"] = "greeter-development", ["namespace"] = w.Ns, ["labels"] = new JsonObject { ["openchoreo.dev/dataplane"] = plane } },
+            ["spec"] = new JsonObject
+            {
+                ["owner"] = new JsonObject { ["projectName"] = "shop", ["componentName"] = "greeter" },
+                ["environmentName"] = "development",
+                ["resources"] = new JsonArray(new JsonObject
+                {
+                    ["id"] = "route",
+                    ["object"] = JsonNode.Parse("""{"kind":"HTTPRoute","spec":{"hostnames":["dev.apps.example.test"],"rules":[{"matches":[{"path":{"type":"PathPrefix","value":"/greeter"}}]}]}}"""),
+                }),
+            },
+        }), Ct);
+
+        var status = await client.GetJsonAsync(w.Path("greeter", "status"), Ct);
+        ((string?)status["environments"]![0]!["url"]).ShouldBe(url);
+    }
 }

@@ -141,4 +141,51 @@ public sealed class ComponentReconcilerTests : IAsyncLifetime
             Store.ListAsync(new ListOptions("ComponentRelease", "default") { Filter = r => r.Name.StartsWith("doomed-", StringComparison.Ordinal) }, Ct).GetAwaiter().GetResult().Items.Count == 0,
             "the garbage collector removes the component's releases and bindings", TimeSpan.FromSeconds(20), Ct);
     }
+
+    private static string OverridesOnlyBinding(string component) => $"""
+        apiVersion: openchoreo.dev/v1alpha1
+        kind: ReleaseBinding
+        metadata: {"{"}name: {component}-development, namespace: default{"}"}
+        spec:
+          owner: {"{"}projectName: default, componentName: {component}{"}"}
+          environment: development
+          componentTypeEnvOverrides: {"{"}resources: {"{"}limits: {"{"}cpu: 200m{"}"}{"}"}{"}"}
+        """;
+
+    [Fact]
+    public async Task A_binding_applied_before_its_component_is_adopted_bound_and_deleted_with_it()
+    {
+        await Apply(OverridesOnlyBinding("early"));
+        await Apply(Component("early"));
+        await Apply(Workload("early", "early:v1"));
+        await WaitForReady("early", Condition.True, "ComponentReleaseReady");
+        var component = (await Store.GetAsync(new("Component", "default", "early"), Ct))!;
+        await Eventually.WaitUntilAsync(() =>
+        {
+            var b = Store.GetAsync(new("ReleaseBinding", "default", "early-development"), Ct).GetAwaiter().GetResult()!;
+            return (string?)b.Spec!["releaseName"] == (string?)component.Status!["latestRelease"]!["name"] && b.OwnerReferences.Count == 1;
+        }, "the user's binding names the latest release and is owned by the component", TimeSpan.FromSeconds(20), Ct);
+        var binding = (await Store.GetAsync(new("ReleaseBinding", "default", "early-development"), Ct))!;
+        binding.OwnerReferences.Single().Uid.ShouldBe(component.Uid);
+        ((string?)binding.Spec!["componentTypeEnvOverrides"]!["resources"]!["limits"]!["cpu"]).ShouldBe("200m");
+
+        await Store.DeleteAsync(new("Component", "default", "early"), ct: Ct);
+        await Eventually.WaitUntilAsync(() => Store.GetAsync(new("ReleaseBinding", "default", "early-development"), Ct).GetAwaiter().GetResult() is null,
+            "deleting the component removes the adopted binding", TimeSpan.FromSeconds(20), Ct);
+    }
+
+    [Fact]
+    public async Task A_binding_replaced_without_its_release_name_gets_the_latest_release_again()
+    {
+        await Apply(Component("replaced"));
+        await Apply(Workload("replaced", "replaced:v1"));
+        await WaitForReady("replaced", Condition.True, "ComponentReleaseReady");
+        var latest = (string?)(await Store.GetAsync(new("Component", "default", "replaced"), Ct))!.Status!["latestRelease"]!["name"];
+        var binding = (await Store.GetAsync(new("ReleaseBinding", "default", "replaced-development"), Ct))!;
+        binding.Node["spec"] = Yaml(OverridesOnlyBinding("replaced")).Node["spec"]!.DeepClone();
+        await Store.UpdateAsync(binding, UpdateScope.Main, Ct);
+        await Eventually.WaitUntilAsync(() =>
+            (string?)Store.GetAsync(new("ReleaseBinding", "default", "replaced-development"), Ct).GetAwaiter().GetResult()!.Spec!["releaseName"] == latest,
+            "the binding names the latest release again", TimeSpan.FromSeconds(20), Ct);
+    }
 }

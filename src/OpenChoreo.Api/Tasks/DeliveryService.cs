@@ -305,6 +305,7 @@ public sealed partial class DeliveryService(ResourceService resources, ApprovalP
         var pending = (await Store.ListAsync(new ListOptions(PromotionKind, ns) { Filter = p =>
             Str(p.Spec, "component") == t.Name && Str(p.Status, "phase") == "Pending" }, ct)).Items;
         var rows = new JsonArray();
+        var ports = new Dictionary<string, int?>(StringComparer.Ordinal);
         foreach (var env in t.Pipeline.Environments)
         {
             var binding = Preferred(bindings.Where(b => Str(b.Spec, "environment") == env), $"{t.Name}-{env}");
@@ -319,7 +320,7 @@ public sealed partial class DeliveryService(ResourceService resources, ApprovalP
                 row["ready"] = ready?.Status;
                 row["reason"] = ready?.Reason;
                 row["message"] = ready?.Message;
-                row["url"] = release is null ? null : UrlOf(release);
+                row["url"] = release is null ? null : UrlOf(release, await HttpsPortOfAsync(release, ns, ports, ct));
                 row["since"] = binding.Annotations.GetValueOrDefault(ReleasedAtAnnotation)
                     ?? (binding.CreationTimestamp is { } c ? ResourceObject.FormatTime(c) : null);
             }
@@ -344,8 +345,25 @@ public sealed partial class DeliveryService(ResourceService resources, ApprovalP
         };
     }
 
-    /// <summary>The first HTTPRoute of a Release: https://host + the first path match (or "/").</summary>
-    internal static string? UrlOf(ResourceObject release)
+    /// <summary>
+    /// DataPlane annotation: the port its gateway serves HTTPS on when that is not 443 (<c>openchoreo up</c> sets it), so
+    /// the URLs in <c>occ status</c> can be opened as printed.
+    /// </summary>
+    public const string PublicHttpsPortAnnotation = "openchoreo.dev/public-https-port";
+
+    /// <summary>The HTTPS port annotated on the Release's DataPlane (looked up once per plane); null for the default 443.</summary>
+    private async Task<int?> HttpsPortOfAsync(ResourceObject release, string ns, Dictionary<string, int?> cache, CancellationToken ct)
+    {
+        if (!release.Labels.TryGetValue(Labels.DataPlane, out var plane)) return null;
+        if (cache.TryGetValue(plane, out var known)) return known;
+        var dp = await Store.GetAsync(new ResourceKey("DataPlane", ns, plane), ct);
+        int? port = dp is not null && dp.Annotations.TryGetValue(PublicHttpsPortAnnotation, out var text)
+            && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var p) && p is > 0 and <= 65535 and not 443 ? p : null;
+        return cache[plane] = port;
+    }
+
+    /// <summary>The first HTTPRoute of a Release: https://host[:port] + the first path match (or "/").</summary>
+    internal static string? UrlOf(ResourceObject release, int? httpsPort = null)
     {
         foreach (var r in (release.Spec?["resources"] as JsonArray)?.OfType<JsonObject>() ?? [])
         {
@@ -353,7 +371,7 @@ public sealed partial class DeliveryService(ResourceService resources, ApprovalP
             var host = (o["spec"]?["hostnames"] as JsonArray)?.Select(h => (string?)h).FirstOrDefault(h => !string.IsNullOrEmpty(h));
             if (host is null) continue;
             var path = (string?)o["spec"]?["rules"]?[0]?["matches"]?[0]?["path"]?["value"] ?? "/";
-            return $"https://{host}{(path.StartsWith('/') ? path : "/" + path)}";
+            return $"https://{host}{(httpsPort is { } port ? ":" + port.ToString(CultureInfo.InvariantCulture) : "")}{(path.StartsWith('/') ? path : "/" + path)}";
         }
         return null;
     }
