@@ -27,6 +27,7 @@ public sealed partial class TunnelConnection : IAsyncDisposable
     private readonly ConcurrentDictionary<ulong, TunnelStream> _streams = new();
     private readonly CancellationTokenSource _closing = new();
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _receiveEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly int _peerStreamWindow;
     private long _nextId;
     private long _lastReceivedTicks;
@@ -174,7 +175,10 @@ public sealed partial class TunnelConnection : IAsyncDisposable
         _socket.Dispose();
     }
 
-    /// <summary>Starts closing: cancels everything in flight, sends a close frame (best effort) and aborts the socket.</summary>
+    /// <summary>
+    /// Starts closing: cancels everything in flight, sends a close frame with the reason, and gives the peer a moment
+    /// to answer it before the socket is aborted — so the peer reads the reason (e.g. "plane deleted").
+    /// </summary>
     public void Close(string reason, WebSocketCloseStatus status = WebSocketCloseStatus.NormalClosure)
     {
         if (Interlocked.CompareExchange(ref _closeReason, reason, null) is not null) return;
@@ -183,13 +187,16 @@ public sealed partial class TunnelConnection : IAsyncDisposable
         _ = CloseSocketAsync(status, reason);
     }
 
+    /// <summary>How long a closing side waits for the peer's close frame before aborting.</summary>
+    private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(1);
+
     private async Task CloseSocketAsync(WebSocketCloseStatus status, string reason)
     {
         try
         {
             if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
             {
-                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(1), _time);
+                using var cts = new CancellationTokenSource(CloseGrace, _time);
                 await _sendLock.WaitAsync(cts.Token).ConfigureAwait(false);
                 try
                 {
@@ -200,14 +207,15 @@ public sealed partial class TunnelConnection : IAsyncDisposable
                 {
                     _sendLock.Release();
                 }
+                // The receive loop ends when the peer's close frame arrives; a stalled peer gets only the grace period.
+                await _receiveEnded.Task.WaitAsync(CloseGrace, _time).ConfigureAwait(false);
             }
         }
-        catch (Exception e) when (e is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception e) when (e is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException or TimeoutException)
         {
         }
         finally
         {
-            // Do not wait for the peer's close frame: a stalled peer must not keep the connection alive.
             _socket.Abort();
         }
     }
@@ -254,7 +262,7 @@ public sealed partial class TunnelConnection : IAsyncDisposable
         var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(16 * 1024, _options.MaxFrameBytes));
         try
         {
-            while (!_closing.IsCancellationRequested)
+            while (true)
             {
                 var count = 0;
                 ValueWebSocketReceiveResult result;
@@ -273,7 +281,9 @@ public sealed partial class TunnelConnection : IAsyncDisposable
                         buffer = bigger;
                     }
                     var room = Math.Min(buffer.Length, _options.MaxFrameBytes) - count;
-                    result = await _socket.ReceiveAsync(buffer.AsMemory(count, room), _closing.Token).ConfigureAwait(false);
+                    // Not cancelled on close: a cancelled receive aborts the socket before the close frame is out. Closing
+                    // ends it instead (the peer's close frame, or the abort after the grace period).
+                    result = await _socket.ReceiveAsync(buffer.AsMemory(count, room), CancellationToken.None).ConfigureAwait(false);
                     if (result.MessageType == WebSocketMessageType.Close)
                     {
                         // The peer's reason matters to the agent (e.g. "plane deleted" means decommission).
@@ -294,6 +304,8 @@ public sealed partial class TunnelConnection : IAsyncDisposable
                 }
                 while (!result.EndOfMessage);
 
+                // While closing, frames are read (so the peer's close frame is seen) but no longer acted on.
+                if (_closing.IsCancellationRequested) continue;
                 Volatile.Write(ref _lastReceivedTicks, _time.GetTimestamp());
                 if (!Dispatch(buffer.AsSpan(0, count))) return;
             }
@@ -301,6 +313,7 @@ public sealed partial class TunnelConnection : IAsyncDisposable
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+            _receiveEnded.TrySetResult();
         }
     }
 
@@ -512,12 +525,12 @@ public sealed partial class TunnelConnection : IAsyncDisposable
         }
     }
 
-    [LoggerMessage(EventId = 2000, Level = LogLevel.Debug, Message = "Tunnel connection closing: {Reason}")]
+    [LoggerMessage(EventId = 2160, Level = LogLevel.Debug, Message = "Tunnel connection closing: {Reason}")]
     private static partial void LogClosing(ILogger logger, string reason);
 
-    [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Tunnel protocol violation ({Code}): {Detail}; closing the connection")]
+    [LoggerMessage(EventId = 2161, Level = LogLevel.Warning, Message = "Tunnel protocol violation ({Code}): {Detail}; closing the connection")]
     private static partial void LogProtocolViolation(ILogger logger, string code, string detail);
 
-    [LoggerMessage(EventId = 2002, Level = LogLevel.Error, Message = "Tunnel handler for '{Op}' failed")]
+    [LoggerMessage(EventId = 2162, Level = LogLevel.Error, Message = "Tunnel handler for '{Op}' failed")]
     private static partial void LogHandlerFailed(ILogger logger, string op, Exception e);
 }

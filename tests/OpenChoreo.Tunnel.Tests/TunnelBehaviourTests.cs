@@ -36,6 +36,18 @@ public sealed class TunnelBehaviourTests
     }
 
     [Fact]
+    public async Task A_gateway_initiated_close_reaches_the_agent_with_its_reason()
+    {
+        await using var cp = await TestControlPlane.StartAsync();
+        var plane = await cp.CreatePlaneAsync(Dp);
+        await using var connection = await cp.RawConnectAsync(cp.SignFor(Dp, plane.Uid!));
+        await Eventually.WaitUntilAsync(() => cp.Gateway.IsConnected(Dp), "the gateway holds the connection");
+        cp.Gateway.Registry.Find(Dp)!.Connection.Close("maintenance window");
+        await connection.Completion.WaitAsync(TimeSpan.FromSeconds(5));
+        connection.CloseReason.ShouldBe(TunnelConnection.PeerClosedPrefix + ": maintenance window");
+    }
+
+    [Fact]
     public async Task Apply_and_delete_through_the_gateway()
     {
         await using var cp = await TestControlPlane.StartAsync();
