@@ -184,9 +184,9 @@ public sealed partial class PlaneAgent
             {
                 break;
             }
-            catch (Exception e) when (e is WebSocketException or TunnelException or IOException or HttpRequestException or OperationCanceledException
-                or System.Security.Authentication.AuthenticationException or InvalidOperationException)
+            catch (Exception e)
             {
+                // Whatever went wrong, the link dials again after its backoff: an agent never stops on its own.
                 LastError = e.Message;
                 LogConnectFailed(_logger, link.Url.ToString(), e.Message);
             }

@@ -257,16 +257,25 @@ public sealed partial class TunnelConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Reads frames in order. An idle connection holds no receive buffer: it waits for the next message with a zero-byte
+    /// read, then rents a buffer (large enough for a whole stream chunk, so data frames are read in one piece) only
+    /// until the frame is dispatched.
+    /// </summary>
     private async Task ReceiveLoopAsync()
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(16 * 1024, _options.MaxFrameBytes));
+        byte[]? buffer = null;
         try
         {
             while (true)
             {
+                // Not cancelled on close: a cancelled receive aborts the socket before the close frame is out. Closing
+                // ends it instead (the peer's close frame, or the abort after the grace period).
+                var result = await _socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None).ConfigureAwait(false);
+                if (!AcceptMessageType(result)) return;
+                buffer = ArrayPool<byte>.Shared.Rent(Math.Min(MaxStreamChunk + FrameHeader.Size, _options.MaxFrameBytes));
                 var count = 0;
-                ValueWebSocketReceiveResult result;
-                do
+                while (!result.EndOfMessage)
                 {
                     if (count == buffer.Length)
                     {
@@ -281,20 +290,8 @@ public sealed partial class TunnelConnection : IAsyncDisposable
                         buffer = bigger;
                     }
                     var room = Math.Min(buffer.Length, _options.MaxFrameBytes) - count;
-                    // Not cancelled on close: a cancelled receive aborts the socket before the close frame is out. Closing
-                    // ends it instead (the peer's close frame, or the abort after the grace period).
                     result = await _socket.ReceiveAsync(buffer.AsMemory(count, room), CancellationToken.None).ConfigureAwait(false);
-                    if (result.MessageType == WebSocketMessageType.Close)
-                    {
-                        // The peer's reason matters to the agent (e.g. "plane deleted" means decommission).
-                        Close(_socket.CloseStatusDescription is { Length: > 0 } why ? $"{PeerClosedPrefix}: {why}" : PeerClosedPrefix);
-                        return;
-                    }
-                    if (result.MessageType == WebSocketMessageType.Text)
-                    {
-                        ProtocolViolation(TunnelErrorCodes.ProtocolError, "text message", WebSocketCloseStatus.InvalidMessageType);
-                        return;
-                    }
+                    if (!AcceptMessageType(result)) return;
                     count += result.Count;
                     if (!result.EndOfMessage && count >= _options.MaxFrameBytes)
                     {
@@ -302,19 +299,38 @@ public sealed partial class TunnelConnection : IAsyncDisposable
                         return;
                     }
                 }
-                while (!result.EndOfMessage);
 
                 // While closing, frames are read (so the peer's close frame is seen) but no longer acted on.
-                if (_closing.IsCancellationRequested) continue;
-                Volatile.Write(ref _lastReceivedTicks, _time.GetTimestamp());
-                if (!Dispatch(buffer.AsSpan(0, count))) return;
+                var closing = _closing.IsCancellationRequested;
+                if (!closing) Volatile.Write(ref _lastReceivedTicks, _time.GetTimestamp());
+                var keepGoing = closing || Dispatch(buffer.AsSpan(0, count));
+                ArrayPool<byte>.Shared.Return(buffer); // Dispatch copies what outlives it
+                buffer = null;
+                if (!keepGoing) return;
             }
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
             _receiveEnded.TrySetResult();
         }
+    }
+
+    /// <summary>False (and the connection closing) for a close or text message.</summary>
+    private bool AcceptMessageType(ValueWebSocketReceiveResult result)
+    {
+        if (result.MessageType == WebSocketMessageType.Close)
+        {
+            // The peer's reason matters to the agent (e.g. "plane deleted" means decommission).
+            Close(_socket.CloseStatusDescription is { Length: > 0 } why ? $"{PeerClosedPrefix}: {why}" : PeerClosedPrefix);
+            return false;
+        }
+        if (result.MessageType == WebSocketMessageType.Text)
+        {
+            ProtocolViolation(TunnelErrorCodes.ProtocolError, "text message", WebSocketCloseStatus.InvalidMessageType);
+            return false;
+        }
+        return true;
     }
 
     /// <summary>Handles one frame; returns false when the connection must close.</summary>

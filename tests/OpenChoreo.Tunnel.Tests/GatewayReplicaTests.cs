@@ -53,8 +53,8 @@ public sealed class GatewayReplicaTests
             var runtime = new InMemoryReleaseRuntime();
             // Seeded with replica A only: B is found through the announced replica set.
             var agent = b.RunAgent(creds, runtime, aUrl);
-            await Eventually.WaitUntilAsync(() => a.Gateway.IsConnected(Dp) && b.Gateway.IsConnected(Dp), "the agent is connected to both replicas", Timeout);
-            agent.Connections.Count.ShouldBe(2);
+            await Eventually.WaitUntilAsync(() => a.Gateway.IsConnected(Dp) && b.Gateway.IsConnected(Dp) && agent.Connections.Count == 2,
+                "the agent is connected to both replicas", Timeout);
             agent.GatewayUrls.ShouldBe([aUrl, b.ConnectUrl]);
 
             // Typed operations answer through either replica.

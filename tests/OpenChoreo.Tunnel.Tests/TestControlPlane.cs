@@ -121,7 +121,12 @@ public sealed class TestControlPlane : IAsyncDisposable
             ["metadata"] = new JsonObject { ["name"] = id.PlaneName, ["namespace"] = id.Organization },
             ["spec"] = spec,
         });
-        return await Store.CreateAsync(obj);
+        var created = await Store.CreateAsync(obj);
+        // The gateway admits planes from its watch-fed directory: wait until it saw this one, so a dial right after
+        // creation is not refused as "no plane" on a loaded machine.
+        var directory = Services.GetRequiredService<PlaneDirectory>();
+        await OpenChoreo.Testing.Eventually.WaitUntilAsync(() => directory.Find(id)?.Uid == created.Uid, $"the gateway sees plane {id}", TimeSpan.FromSeconds(15));
+        return created;
     }
 
     public Task<ResourceObject?> GetPlaneAsync(PlaneIdentity id) => Store.GetAsync(PlaneKinds.KeyOf(id));

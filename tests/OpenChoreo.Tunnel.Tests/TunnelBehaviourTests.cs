@@ -85,7 +85,7 @@ public sealed class TunnelBehaviourTests
         await using var cp = await TestControlPlane.StartAsync();
         await cp.StartAgentAsync(Dp);
         await Eventually.WaitUntilAsync(() => cp.Gateway.IsConnected(Dp), "connected");
-        // ~1.7 MB through a 256 KiB window: only works if credit flows back.
+        // ~1.7 MB through a 1 MiB window: only works if credit flows back.
         var stream = await cp.Gateway.OpenStreamAsync(Dp, TunnelOperations.LogFollow, new LogFollowRequest("web", TailLines: 100_000));
         var lines = 0;
         await foreach (var chunk in stream.ReadAllAsync()) lines += chunk.Span.Count((byte)'\n');
