@@ -69,12 +69,12 @@ public sealed partial class PlaneAgent
         }
     }
 
-    /// <summary>The live connections, one per gateway replica reached.</summary>
+    /// <summary>The live connections whose first resync completed, one per gateway replica reached.</summary>
     public IReadOnlyList<TunnelConnection> Connections
     {
         get
         {
-            lock (_gate) return [.. _links.Select(l => l.Connection).OfType<TunnelConnection>().Where(c => c.IsOpen)];
+            lock (_gate) return [.. _links.Select(l => l.Ready).OfType<TunnelConnection>().Where(c => c.IsOpen)];
         }
     }
 

@@ -261,6 +261,7 @@ public sealed class ReleaseDeliveryTests
     public async Task A_release_for_a_missing_DataPlane_says_so_and_is_deleted_without_waiting()
     {
         await using var cp = await StartAsync();
+        await cp.EnsureOrganizationAsync(WebDev.Namespace);
         await cp.Store.CreateAsync(Release("web:1", plane: "nowhere"));
         var r = await WaitForAsync(cp.Store, WebDev, r => ReadyIs(r, "False", ReleaseStatusNames.DataPlaneNotFound), "Ready=False/DataPlaneNotFound");
         r!.Finalizers.ShouldContain(ReleaseStatusNames.Finalizer);

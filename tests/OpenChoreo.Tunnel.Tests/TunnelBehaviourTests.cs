@@ -51,8 +51,9 @@ public sealed class TunnelBehaviourTests
     public async Task Apply_and_delete_through_the_gateway()
     {
         await using var cp = await TestControlPlane.StartAsync();
-        var (_, runtime) = await cp.StartAgentAsync(Dp);
-        await Eventually.WaitUntilAsync(() => cp.Gateway.IsConnected(Dp), "connected");
+        var (agent, runtime) = await cp.StartAgentAsync(Dp);
+        // After the agent's resync: a direct apply racing it would be undone by the delivery it triggers.
+        await Eventually.WaitUntilAsync(() => cp.Gateway.IsConnected(Dp) && agent.Connections.Count == 1, "connected and resynced");
         var reply = await cp.Gateway.InvokeAsync(Dp, TunnelOperations.ApplyRelease, Release("web", 3));
         reply.ShouldBe(new ApplyReleaseReply("web", 3, "sha256:web-3", true));
         (await cp.Gateway.InvokeAsync(Dp, TunnelOperations.ApplyRelease, Release("web", 3))).Changed.ShouldBeFalse();
