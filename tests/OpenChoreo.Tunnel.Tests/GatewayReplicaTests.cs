@@ -98,6 +98,45 @@ public sealed class GatewayReplicaTests
     }
 
     [Fact]
+    public async Task The_agent_dials_only_wss_replicas_announced_and_drops_them_when_no_longer_announced()
+    {
+        await using var cp = await TestControlPlane.StartAsync();
+        var (agent, _) = await cp.StartAgentAsync(Dp);
+        await Eventually.WaitUntilAsync(() => agent.Connections.Count == 1, "connected");
+        var unreachable = new Uri($"wss://127.0.0.1:{FreePort()}{ClusterGateway.ConnectPath}");
+        GatewayReplica[] announced =
+        [
+            new("plain-http", "https://127.0.0.1:1/agent/v1/connect"),
+            new("garbage", "not a url"),
+            new("", unreachable.ToString()),
+            new("gone", unreachable.ToString()),
+            .. Enumerable.Range(0, 20).Select(i => new GatewayReplica($"extra-{i}", $"wss://127.0.0.{i + 2}:1/agent/v1/connect")),
+        ];
+        await cp.Gateway.InvokeAsync(Dp, TunnelOperations.GatewayReplicas, new GatewayReplicasMessage(announced));
+        // Only the first 16 entries count; of those, the non-wss and unnamed ones are ignored.
+        agent.GatewayUrls.ShouldBe([cp.ConnectUrl, unreachable, .. Enumerable.Range(0, 12).Select(i => new Uri($"wss://127.0.0.{i + 2}:1/agent/v1/connect"))]);
+
+        await cp.Gateway.InvokeAsync(Dp, TunnelOperations.GatewayReplicas, new GatewayReplicasMessage([]));
+        await Eventually.WaitUntilAsync(() => agent.GatewayUrls.Count == 1, "the agent dropped the replicas no longer announced", Timeout);
+        agent.GatewayUrls.ShouldBe([cp.ConnectUrl]); // the seed stays, and its connection was never disturbed
+        agent.Connections.Count.ShouldBe(1);
+        agent.ConnectCount.ShouldBe(1);
+    }
+
+    [Theory]
+    [InlineData("https://cp1.example.com:8444/agent/v1/connect")]
+    [InlineData("wss://cp1.example.com:8444/other")]
+    [InlineData("not a url")]
+    public void An_advertised_URL_that_agents_could_not_dial_is_refused_at_start(string url)
+    {
+        var result = new ClusterGatewayOptionsValidator().Validate(null, new ClusterGatewayOptions { DataDir = "/tmp/x", AdvertiseUrl = url });
+        result.Failed.ShouldBeTrue();
+        result.Failures.ShouldBe([$"clusterGateway:advertiseUrl: \"{url}\" must be a wss:// URL ending in /agent/v1/connect, e.g. wss://cp1.example.com:8444/agent/v1/connect"]);
+        new ClusterGatewayOptionsValidator().Validate(null, new ClusterGatewayOptions { DataDir = "/tmp/x", AdvertiseUrl = "wss://cp1.example.com:8444/agent/v1/connect" })
+            .Succeeded.ShouldBeTrue();
+    }
+
+    [Fact]
     public async Task An_announced_replica_that_goes_away_is_dropped_and_status_turns_Disconnected_when_all_are_gone()
     {
         var db = await ReleaseDeliveryTests.NewPostgresDatabaseAsync();
