@@ -1,11 +1,10 @@
-// Tunnel benchmarks (issue: cluster gateway). Everything runs on 127.0.0.1 in this process: a control plane (SQLite
-// store + gateway + HTTPS API listener) and N simulated agents (real mTLS WebSocket connections, real handshake).
-// Usage: dotnet run -c Release --project bench/OpenChoreo.Tunnel.Bench -- [--agents 1000] [--rps 1000] [--seconds 5] [--stream-mb 256]
+// Tunnel benchmarks (issue: cluster gateway). Everything runs on 127.0.0.1: a control plane in this process (SQLite
+// store + gateway + HTTPS API listener) and N simulated agents in child processes (real mTLS WebSocket connections,
+// real handshake), so gateway-side memory is measured apart from the agents'.
+// Usage: dotnet run -c Release --project bench/OpenChoreo.Tunnel.Bench -- [--agents 1000] [--agent-processes 1] [--rps 1000] [--seconds 5] [--stream-mb 256]
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.WebSockets;
-using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -14,7 +13,6 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using OpenChoreo.Gateway;
 using OpenChoreo.Model;
 using OpenChoreo.Pki;
@@ -22,7 +20,11 @@ using OpenChoreo.Store;
 using OpenChoreo.Tunnel;
 using OpenChoreo.Tunnel.Operations;
 
+if (args.Length == 5 && args[0] == "--agents-process")
+    return await SimulatedAgents.RunProcessAsync(new Uri(args[1]), args[2], int.Parse(args[3], CultureInfo.InvariantCulture), int.Parse(args[4], CultureInfo.InvariantCulture));
+
 var agents = Arg("--agents", 1000);
+var processes = Math.Clamp(Arg("--agent-processes", 1), 1, 16);
 var rps = Arg("--rps", 1000);
 var seconds = Arg("--seconds", 5);
 var streamMb = Arg("--stream-mb", 256);
@@ -52,12 +54,14 @@ var gateway = app.Services.GetRequiredService<ClusterGateway>();
 var certificates = app.Services.GetRequiredService<AgentCertificates>();
 var connectUrl = app.Services.GetRequiredService<ClusterGatewayServer>().ConnectUrl!;
 
-Console.WriteLine($"machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}; agents={agents} rps={rps} seconds={seconds} stream={streamMb} MB");
+Console.WriteLine($"machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}, load average {LoadAverage()}; agents={agents} in {processes} process(es) rps={rps} seconds={seconds} stream={streamMb} MiB");
 
-// Planes and certificates are prepared before the clock starts: the storm measures connecting, not signing.
-var identities = Enumerable.Range(0, agents).Select(i => new PlaneIdentity("bench", "dataplane", $"dp{i}")).ToArray();
-var certs = new X509Certificate2[agents];
-for (var i = 0; i < agents; i++)
+// Planes and certificates are prepared before the clock starts: the storm measures connecting, not signing. One more
+// plane (index `agents`) warms the gateway's code paths up before memory is measured.
+var certDir = Directory.CreateDirectory(Path.Combine(dir, "agents")).FullName;
+await File.WriteAllTextAsync(Path.Combine(certDir, "ca.pem"), ca.TrustBundle.ToPem());
+var identities = Enumerable.Range(0, agents + 1).Select(i => new PlaneIdentity("bench", "dataplane", $"dp{i}")).ToArray();
+for (var i = 0; i <= agents; i++)
 {
     var created = await store.CreateAsync(new ResourceObject(new JsonObject
     {
@@ -65,105 +69,100 @@ for (var i = 0; i < agents; i++)
         ["metadata"] = new JsonObject { ["name"] = identities[i].PlaneName, ["namespace"] = "bench" }, ["spec"] = new JsonObject(),
     }));
     var (key, csr) = SigningRequests.ForPlane(identities[i]);
-    certs[i] = Pem.LoadCertificateWithKey(certificates.Sign(csr, identities[i], created.Uid!).ChainPem, Pem.WritePrivateKey(key));
+    await File.WriteAllTextAsync(Path.Combine(certDir, $"{i}.crt"), certificates.Sign(csr, identities[i], created.Uid!).ChainPem);
+    await File.WriteAllTextAsync(Path.Combine(certDir, $"{i}.key"), Pem.WritePrivateKey(key));
 }
-var runtime = new BenchRuntime();
-var handlers = new TunnelHandlers()
-    .Map(TunnelOperations.Ping, (_, _, _) => ValueTask.FromResult(new PingReply(DateTimeOffset.UtcNow)))
-    .MapStream(TunnelOperations.LogFollow, (r, s, ct) => runtime.StreamAsync(r.TailLines, s, ct));
+var warmCert = Pem.LoadCertificateWithKey(File.ReadAllText(Path.Combine(certDir, $"{agents}.crt")), File.ReadAllText(Path.Combine(certDir, $"{agents}.key")));
+var warm = await SimulatedAgents.ConnectAsync(connectUrl, warmCert, ca.TrustBundle, SimulatedAgents.Handlers(), CancellationToken.None);
+await gateway.InvokeAsync(identities[agents], TunnelOperations.Ping, Empty.Instance);
+await warm.CloseAsync("warm-up done");
+while (gateway.Registry.Count > 0) await Task.Delay(5);
 
-GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect();
+Measure.Collect();
 var before = GC.GetTotalMemory(true);
+var workingSetBefore = Environment.WorkingSet;
 var storm = Stopwatch.StartNew();
-var connections = new TunnelConnection[agents];
-await Parallel.ForEachAsync(Enumerable.Range(0, agents), new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (i, ct) =>
+var children = new List<Process>();
+var perProcess = (agents + processes - 1) / processes;
+for (var from = 0; from < agents; from += perProcess)
+    children.Add(StartAgents(connectUrl, certDir, from, Math.Min(perProcess, agents - from)));
+while (gateway.Registry.Count < agents)
 {
-    connections[i] = await ConnectAsync(certs[i], ct);
-});
-while (gateway.Registry.Count < agents) await Task.Delay(5);
+    if (children.Any(c => c.HasExited)) throw new InvalidOperationException("a simulated-agent process exited early");
+    await Task.Delay(5);
+}
 var allRegistered = storm.Elapsed;
 // Connected in status = the lease written by the gateway.
-var connectedInStatus = 0;
+int connectedInStatus;
 while (true)
 {
     var list = await store.ListAsync(new ListOptions("DataPlane", "bench"));
     connectedInStatus = list.Items.Count(p => p.Status?["conditions"]?.AsArray().Any(c => (string?)c?["type"] == "Connected" && (string?)c?["status"] == "True") == true);
-    if (connectedInStatus == agents || storm.Elapsed > TimeSpan.FromMinutes(2)) break;
+    if (connectedInStatus >= agents || storm.Elapsed > TimeSpan.FromMinutes(3)) break;
     await Task.Delay(50);
 }
 var allConnected = storm.Elapsed;
-GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect();
+var agentSide = new List<(double Managed, double WorkingSet)>();
+foreach (var c in children)
+{
+    while (await c.StandardOutput.ReadLineAsync() is { } line)
+    {
+        if (!line.StartsWith(SimulatedAgents.ReadyPrefix, StringComparison.Ordinal)) continue;
+        var parts = line[SimulatedAgents.ReadyPrefix.Length..].Split(' ');
+        agentSide.Add((double.Parse(parts[1], CultureInfo.InvariantCulture), double.Parse(parts[2], CultureInfo.InvariantCulture)));
+        break;
+    }
+}
+Measure.Collect();
 var after = GC.GetTotalMemory(true);
+var workingSetAfter = Environment.WorkingSet;
 Console.WriteLine($"connect storm: {agents} agents registered in {allRegistered.TotalMilliseconds:0} ms, Connected in status after {allConnected.TotalMilliseconds:0} ms ({connectedInStatus}/{agents})");
-Console.WriteLine($"managed memory per connection (gateway + in-process agent side, both counted): {(after - before) / agents / 1024.0:0.0} KiB");
+Console.WriteLine($"gateway memory per connected agent: managed {(after - before) / (double)agents / 1024:0.0} KiB, working set {(workingSetAfter - workingSetBefore) / (double)agents / 1024:0.0} KiB (includes native TLS state)");
+Console.WriteLine($"simulated agent side (separate process) per connection: managed {agentSide.Average(a => a.Managed) / 1024:0.0} KiB, working set {agentSide.Average(a => a.WorkingSet) / 1024:0.0} KiB");
 
-// Round trip at a fixed rate: ping through the tunnel vs a direct HTTPS GET on the same machine.
-var tunnelLatencies = await PacedAsync(rps, seconds, async () => await gateway.InvokeAsync(identities[0], TunnelOperations.Ping, Empty.Instance));
+// Round trip at a fixed rate: ping through the tunnel (to an agent in another process) vs a direct HTTPS GET.
 using var http = new HttpClient(new SocketsHttpHandler
 {
     SslOptions = { RemoteCertificateValidationCallback = TlsPolicies.ServerCertificateValidator(() => ca.TrustBundle, "127.0.0.1") },
     MaxConnectionsPerServer = 64,
 }) { BaseAddress = apiUrl };
-var directLatencies = await PacedAsync(rps, seconds, async () => await http.GetStringAsync("/bench/ping"));
-Console.WriteLine($"round trip at {rps} req/s for {seconds}s: tunnel p50 {P(tunnelLatencies, 50):0.00} ms p99 {P(tunnelLatencies, 99):0.00} ms; " +
-    $"direct HTTPS p50 {P(directLatencies, 50):0.00} ms p99 {P(directLatencies, 99):0.00} ms; p99 ratio {P(tunnelLatencies, 99) / P(directLatencies, 99):0.00}");
+Func<Task> tunnelCall = async () => await gateway.InvokeAsync(identities[0], TunnelOperations.Ping, Empty.Instance);
+Func<Task> directCall = async () => await http.GetStringAsync("/bench/ping");
+await Paced.RunAsync(rps, 1, tunnelCall); // warm-up (JIT, pools), not counted
+await Paced.RunAsync(rps, 1, directCall);
+var tunnelLatencies = await Paced.RunAsync(rps, seconds, tunnelCall);
+var directLatencies = await Paced.RunAsync(rps, seconds, directCall);
+Console.WriteLine($"round trip at {rps} req/s for {seconds}s: tunnel p50 {Paced.P(tunnelLatencies, 50):0.00} ms p99 {Paced.P(tunnelLatencies, 99):0.00} ms; " +
+    $"direct HTTPS p50 {Paced.P(directLatencies, 50):0.00} ms p99 {Paced.P(directLatencies, 99):0.00} ms; p99 ratio {Paced.P(tunnelLatencies, 99) / Paced.P(directLatencies, 99):0.00}");
 
-// One stream: bytes from the agent to the gateway, credit-controlled.
+// One stream: bytes from the agent (another process) to the gateway, credit-controlled.
 var stream = await gateway.OpenStreamAsync(identities[0], TunnelOperations.LogFollow, new LogFollowRequest("bench", TailLines: streamMb));
 var sw = Stopwatch.StartNew();
 long total = 0;
 await foreach (var chunk in stream.ReadAllAsync()) total += chunk.Length;
-Console.WriteLine($"stream throughput: {total / (1024.0 * 1024):0} MiB in {sw.Elapsed.TotalSeconds:0.00} s = {total / (1024.0 * 1024) / sw.Elapsed.TotalSeconds:0} MiB/s");
+Console.WriteLine($"stream throughput: {total / (1024.0 * 1024):0} MiB in {sw.Elapsed.TotalSeconds:0.00} s = {total / (1024.0 * 1024) / sw.Elapsed.TotalSeconds:0} MiB/s ({total / 1e6 / sw.Elapsed.TotalSeconds:0} MB/s)");
+Console.WriteLine($"load average at the end: {LoadAverage()}");
 
-foreach (var c in connections) c.Close("bench done");
+foreach (var c in children)
+{
+    c.StandardInput.Close();
+    if (!c.WaitForExit(TimeSpan.FromSeconds(10))) c.Kill(entireProcessTree: true);
+}
 await app.StopAsync();
 Directory.Delete(dir, true);
 return 0;
 
-async Task<TunnelConnection> ConnectAsync(X509Certificate2 cert, CancellationToken ct)
+static Process StartAgents(Uri url, string certDir, int from, int count)
 {
-    var socket = new ClientWebSocket();
-    socket.Options.KeepAliveInterval = TimeSpan.Zero;
-    var handler = new SocketsHttpHandler { SslOptions = TlsPolicies.MutualTlsClientOptions(connectUrl.IdnHost, cert, () => ca.TrustBundle) };
-    await socket.ConnectAsync(connectUrl, new HttpMessageInvoker(handler), ct);
-    var options = new TunnelConnectionOptions { HeartbeatInterval = TimeSpan.FromSeconds(10), MaxFrameBytes = 1024 * 1024 };
-    var ack = await TunnelHandshake.ClientAsync(socket, new HelloMessage { AgentVersion = "bench", Capabilities = [.. handlers.Capabilities], StreamWindowBytes = options.StreamWindowBytes }, options, ct);
-    var c = new TunnelConnection(socket, isAgent: true, handlers, ack.Capabilities, ack.StreamWindowBytes, options, NullLogger.Instance);
-    _ = c.RunAsync();
-    return c;
+    var self = Environment.ProcessPath!;
+    var info = new ProcessStartInfo(self) { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
+    if (Path.GetFileNameWithoutExtension(self) == "dotnet") info.ArgumentList.Add(typeof(SimulatedAgents).Assembly.Location);
+    foreach (var a in new[] { "--agents-process", url.ToString(), certDir, from.ToString(CultureInfo.InvariantCulture), count.ToString(CultureInfo.InvariantCulture) })
+        info.ArgumentList.Add(a);
+    return Process.Start(info)!;
 }
 
-static async Task<double[]> PacedAsync(int rate, int seconds, Func<Task> call)
-{
-    var total = rate * seconds;
-    var latencies = new double[total];
-    var tasks = new Task[total];
-    var start = Stopwatch.GetTimestamp();
-    for (var i = 0; i < total; i++)
-    {
-        var due = TimeSpan.FromSeconds((double)i / rate);
-        while (Stopwatch.GetElapsedTime(start) < due)
-        {
-            var wait = due - Stopwatch.GetElapsedTime(start);
-            if (wait > TimeSpan.FromMilliseconds(2)) await Task.Delay(wait - TimeSpan.FromMilliseconds(1)); else Thread.SpinWait(50);
-        }
-        var n = i;
-        tasks[i] = Task.Run(async () =>
-        {
-            var t0 = Stopwatch.GetTimestamp();
-            await call();
-            latencies[n] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
-        });
-    }
-    await Task.WhenAll(tasks);
-    return latencies;
-}
-
-static double P(double[] values, int percentile)
-{
-    var sorted = values.Order().ToArray();
-    return sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(percentile / 100.0 * sorted.Length) - 1)];
-}
+static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
 int Arg(string name, int fallback)
 {
@@ -171,13 +170,41 @@ int Arg(string name, int fallback)
     return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
 }
 
-/// <summary>Streams <c>megabytes</c> MiB in 64 KiB chunks (the stream's flow control paces it).</summary>
-sealed class BenchRuntime
+/// <summary>Open-loop load at a fixed rate: requests start on schedule whether or not earlier ones finished.</summary>
+static class Paced
 {
-    private static readonly byte[] Chunk = new byte[64 * 1024];
-
-    public async Task StreamAsync(int megabytes, TunnelStream stream, CancellationToken ct)
+    public static async Task<double[]> RunAsync(int rate, int seconds, Func<Task> call)
     {
-        for (var i = 0; i < megabytes * 16; i++) await stream.WriteAsync(Chunk, ct);
+        var total = rate * seconds;
+        var latencies = new double[total];
+        var tasks = new List<Task>(total);
+        var start = Stopwatch.GetTimestamp();
+        var issued = 0;
+        // No spinning (it would take a core from what is measured): every millisecond, start what is due.
+        while (issued < total)
+        {
+            var due = Math.Min(total, (int)(Stopwatch.GetElapsedTime(start).TotalSeconds * rate) + 1);
+            for (; issued < due; issued++)
+            {
+                var n = issued;
+                var scheduled = start + (long)(n * (double)Stopwatch.Frequency / rate);
+                tasks.Add(Task.Run(async () =>
+                {
+                    // Latency from the scheduled start when started late (no coordinated omission), else from the start.
+                    var from = Math.Min(scheduled, Stopwatch.GetTimestamp());
+                    await call();
+                    latencies[n] = Stopwatch.GetElapsedTime(from).TotalMilliseconds;
+                }));
+            }
+            await Task.Delay(1);
+        }
+        await Task.WhenAll(tasks);
+        return latencies;
+    }
+
+    public static double P(double[] values, int percentile)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(percentile / 100.0 * sorted.Length) - 1)];
     }
 }

@@ -22,6 +22,12 @@ public sealed class AgentSession(PlaneIdentity identity, string connectionId, st
     /// <summary>True once the agent's resync arrived (before that, <see cref="Held"/> means nothing).</summary>
     internal volatile bool HeldKnown;
 
+    /// <summary>
+    /// Whether this replica delivers releases to the agent over this connection: an agent connected to several replicas
+    /// lets exactly one deliver (its resync says which), so deliveries never race.
+    /// </summary>
+    internal volatile bool Delivers = true;
+
     /// <summary>Coalescing "desired state may have changed" signal for this session's delivery loop.</summary>
     internal Channel<bool> SyncRequests { get; } = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 

@@ -144,6 +144,7 @@ public sealed partial class ClusterGateway
             {
                 await _status.ConnectedAsync(session, CancellationToken.None).ConfigureAwait(false);
                 _ = FetchRuntimeInfoAsync(session);
+                if (_replicas?.Current is { Count: > 0 } replicas) _ = AnnounceReplicasAsync(session, replicas);
                 _ = DeliveryLoopAsync(session);
             }
             await run.ConfigureAwait(false);
@@ -154,6 +155,31 @@ public sealed partial class ClusterGateway
             _sessions.TryRemove(connection, out _);
             LogDisconnected(_logger, identity.ToString(), connectionId, connection.CloseReason ?? "");
             await _status.DisconnectedAsync(session, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private GatewayReplicaDirectory? _replicas;
+
+    /// <summary>Announces the live replicas to every agent at connect and whenever the set changes.</summary>
+    internal void UseReplicaDirectory(GatewayReplicaDirectory directory)
+    {
+        _replicas = directory;
+        directory.Changed += replicas =>
+        {
+            foreach (var s in _registry.All()) _ = AnnounceReplicasAsync(s, replicas);
+        };
+    }
+
+    private async Task AnnounceReplicasAsync(AgentSession session, IReadOnlyList<GatewayReplica> replicas)
+    {
+        if (!session.Connection.PeerCapabilities.Contains(TunnelOperations.GatewayReplicas.Name)) return;
+        try
+        {
+            await session.Connection.InvokeAsync(TunnelOperations.GatewayReplicas, new GatewayReplicasMessage(replicas), TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is TunnelException or OperationCanceledException)
+        {
+            LogAnnounceFailed(_logger, session.Identity.ToString(), e.Message);
         }
     }
 
@@ -205,6 +231,7 @@ public sealed partial class ClusterGateway
         var session = SessionOf(connection);
         session.Held.Clear();
         foreach (var h in request.Releases) session.Held[h.Name] = h;
+        session.Delivers = request.Deliver;
         session.HeldKnown = true;
         var desired = await _desired.GetAsync(session.Identity, ct).ConfigureAwait(false);
         session.RequestSync();
@@ -253,7 +280,7 @@ public sealed partial class ClusterGateway
             while (await session.SyncRequests.Reader.WaitToReadAsync(ct).ConfigureAwait(false))
             {
                 session.SyncRequests.Reader.TryRead(out _);
-                if (!session.HeldKnown) continue;
+                if (!session.HeldKnown || !session.Delivers) continue;
                 try
                 {
                     await DeliverOnceAsync(session, ct).ConfigureAwait(false);
@@ -364,6 +391,9 @@ public sealed partial class ClusterGateway
 
     [LoggerMessage(EventId = 2134, Level = LogLevel.Warning, Message = "Delivery to {Plane} incomplete (retrying): {Reason}")]
     private static partial void LogDeliveryFailed(ILogger logger, string plane, string reason);
+
+    [LoggerMessage(EventId = 2136, Level = LogLevel.Debug, Message = "Could not announce the gateway replicas to {Plane}: {Reason}")]
+    private static partial void LogAnnounceFailed(ILogger logger, string plane, string reason);
 
     [LoggerMessage(EventId = 2135, Level = LogLevel.Information, Message = "Renewed the agent certificate of {Plane}; it expires {NotAfter:u}")]
     private static partial void LogRenewed(ILogger logger, string plane, DateTime notAfter);

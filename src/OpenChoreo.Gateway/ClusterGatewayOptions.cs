@@ -16,6 +16,12 @@ public sealed class ClusterGatewayOptions
     /// <summary>This replica's name in leases; defaults to host name + process id.</summary>
     public string? ReplicaId { get; set; }
 
+    /// <summary>
+    /// The wss:// URL other hosts' agents dial this replica at, published for agents to discover every replica
+    /// (default: the bound listener, which only suits replicas on one host).
+    /// </summary>
+    public string? AdvertiseUrl { get; set; }
+
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     public int MaxFrameBytes { get; set; } = 1024 * 1024;
@@ -40,6 +46,8 @@ public sealed class ClusterGatewayOptionsValidator : IValidateOptions<ClusterGat
         var errors = new List<string>();
         if (!Uri.TryCreate(o.Listen, UriKind.Absolute, out var u) || u.Scheme != "https" || !System.Net.IPAddress.TryParse(u.Host.Trim('[', ']'), out _) && u.Host != "localhost")
             errors.Add($"clusterGateway:listen: \"{o.Listen}\" must be an https:// URL with an IP address or localhost, e.g. https://127.0.0.1:8444");
+        if (o.AdvertiseUrl is { Length: > 0 } a && (!Uri.TryCreate(a, UriKind.Absolute, out var adv) || adv.Scheme != "wss" || adv.AbsolutePath != ClusterGateway.ConnectPath))
+            errors.Add($"clusterGateway:advertiseUrl: \"{a}\" must be a wss:// URL ending in {ClusterGateway.ConnectPath}, e.g. wss://cp1.example.com:8444{ClusterGateway.ConnectPath}");
         if (string.IsNullOrWhiteSpace(o.DataDir)) errors.Add("clusterGateway:dataDir (or dataDir): must be set (the platform CA lives there)");
         if (o.HeartbeatInterval < TimeSpan.FromMilliseconds(50) || o.HeartbeatInterval > TimeSpan.FromMinutes(5))
             errors.Add("clusterGateway:heartbeatInterval: must be between 50ms and 5 minutes");

@@ -45,6 +45,14 @@ public static class ClusterGatewayServiceCollectionExtensions
         services.AddSingleton<ClusterGateway>();
         services.AddSingleton<ClusterGatewayServer>();
         services.AddHostedService(sp => sp.GetRequiredService<ClusterGatewayServer>());
+        services.AddSingleton(sp =>
+        {
+            var directory = ActivatorUtilities.CreateInstance<GatewayReplicaDirectory>(sp);
+            sp.GetRequiredService<ClusterGateway>().UseReplicaDirectory(directory);
+            return directory;
+        });
+        // After the server: it publishes the bound URL.
+        services.AddHostedService(sp => sp.GetRequiredService<GatewayReplicaDirectory>());
         return services;
     }
 

@@ -178,6 +178,6 @@ public sealed partial class PlaneDirectory(IResourceStore store, ILogger<PlaneDi
         }
     }
 
-    [LoggerMessage(EventId = 2100, Level = LogLevel.Warning, Message = "Plane watch failed; relisting")]
+    [LoggerMessage(EventId = 2111, Level = LogLevel.Warning, Message = "Plane watch failed; relisting")]
     private static partial void LogWatchFailed(ILogger logger, Exception e);
 }

@@ -17,8 +17,15 @@ public static class AgentCommand
         planeType.AcceptOnlyFromAmong([.. PlaneIdentity.PlaneTypes]);
         var planeName = new Option<string>("--plane-name") { Description = "The plane resource's name", Required = true };
         var ns = new Option<string>("--namespace", "-n") { Description = "Organization (namespace) of the plane", DefaultValueFactory = _ => "default" };
-        var controlPlane = new Option<string>("--control-plane") { Description = "API URL of the control plane, e.g. https://127.0.0.1:8443 (enrollment)", Required = true };
-        var gateway = new Option<string?>("--gateway") { Description = "Cluster gateway URL (default: wss://<control-plane host>:8444/agent/v1/connect)" };
+        var controlPlane = new Option<string[]>("--control-plane")
+        {
+            Description = "API URL of the control plane, e.g. https://127.0.0.1:8443; repeat it for several replicas (the first enrolls; each is a seed)",
+            Required = true,
+        };
+        var gateway = new Option<string[]>("--gateway")
+        {
+            Description = "Cluster gateway URL, repeatable (default: wss://<control-plane host>:8444/agent/v1/connect for each --control-plane); further replicas are discovered",
+        };
         var joinToken = new Option<string?>("--join-token") { Description = "One-time token from 'occ plane join-token' (first start only)" };
         var fingerprint = new Option<string?>("--ca-fingerprint") { Description = "SHA-256 fingerprint of the control plane's CA (first start only)" };
         var dataDir = new Option<string>("--data-dir") { Description = "Where the agent keeps its key, certificate and trust bundle", Required = true };
@@ -46,17 +53,28 @@ public static class AgentCommand
                 await Console.Error.WriteLineAsync("error: " + e.Message);
                 return 2;
             }
-            if (!Uri.TryCreate(p.GetValue(controlPlane), UriKind.Absolute, out var api) || api.Scheme != "https")
+            var apis = new List<Uri>();
+            foreach (var text in p.GetValue(controlPlane) ?? [])
             {
-                await Console.Error.WriteLineAsync("error: --control-plane must be an https:// URL");
-                return 2;
+                if (!Uri.TryCreate(text, UriKind.Absolute, out var u) || u.Scheme != "https")
+                {
+                    await Console.Error.WriteLineAsync($"error: --control-plane \"{text}\" must be an https:// URL");
+                    return 2;
+                }
+                apis.Add(u);
             }
-            var gatewayUrl = p.GetValue(gateway) is { } g ? new Uri(g) : new UriBuilder("wss", api.Host, 8444, Gateway.ClusterGateway.ConnectPath).Uri;
-            if (gatewayUrl.Scheme != "wss")
+            var api = apis[0];
+            var gatewayUrls = new List<Uri>();
+            foreach (var text in p.GetValue(gateway) ?? [])
             {
-                await Console.Error.WriteLineAsync("error: --gateway must be a wss:// URL");
-                return 2;
+                if (!Uri.TryCreate(text, UriKind.Absolute, out var u) || u.Scheme != "wss")
+                {
+                    await Console.Error.WriteLineAsync($"error: --gateway \"{text}\" must be a wss:// URL");
+                    return 2;
+                }
+                gatewayUrls.Add(u);
             }
+            if (gatewayUrls.Count == 0) gatewayUrls.AddRange(apis.Select(a => new UriBuilder("wss", a.Host, 8444, Gateway.ClusterGateway.ConnectPath).Uri).Distinct());
             using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }));
             var credentials = new AgentCredentials(Path.GetFullPath(p.GetValue(dataDir)!), identity);
             if (!credentials.IsEnrolled)
@@ -79,7 +97,7 @@ public static class AgentCommand
             if (p.GetValue(runtime) == "memory" || identity.PlaneType != "dataplane")
             {
                 // Holds releases without running them (tests, and planes that run no releases).
-                var held = new PlaneAgent(new PlaneAgentOptions { GatewayUrl = gatewayUrl, AgentVersion = ServerCli.Version }, credentials,
+                var held = new PlaneAgent(new PlaneAgentOptions { GatewayUrls = gatewayUrls, AgentVersion = ServerCli.Version }, credentials,
                     new LoggedReleaseRuntime(new InMemoryReleaseRuntime(), loggers.CreateLogger("OpenChoreo.Server.MemoryRuntime")), loggers);
                 await held.RunAsync(ct);
                 return 0;
@@ -96,7 +114,7 @@ public static class AgentCommand
             }
             return await AgentDataPlane.RunAsync(new AgentDataPlane.Settings(
                 Path.GetFullPath(p.GetValue(dataDir)!), p.GetValue(domain)!, p.GetValue(appsHttp), p.GetValue(appsHttps),
-                p.GetValue(appsCert), p.GetValue(appsKey), p.GetValue(containersConf)), credentials, gatewayUrl, loggers, ct);
+                p.GetValue(appsCert), p.GetValue(appsKey), p.GetValue(containersConf)), credentials, gatewayUrls, loggers, ct);
         });
         return cmd;
     }

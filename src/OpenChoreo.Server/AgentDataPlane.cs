@@ -18,7 +18,7 @@ internal static partial class AgentDataPlane
 {
     public sealed record Settings(string DataDir, string Domain, int AppsHttpPort, int AppsHttpsPort, string? CertFile, string? KeyFile, string? ContainersConf);
 
-    public static async Task<int> RunAsync(Settings settings, AgentCredentials credentials, Uri gatewayUrl, ILoggerFactory loggers, CancellationToken ct)
+    public static async Task<int> RunAsync(Settings settings, AgentCredentials credentials, IReadOnlyList<Uri> gatewayUrls, ILoggerFactory loggers, CancellationToken ct)
     {
         var logger = loggers.CreateLogger("OpenChoreo.Server.AgentDataPlane");
         var options = new IngressOptions
@@ -52,7 +52,7 @@ internal static partial class AgentDataPlane
         }, loggers.CreateLogger<PodmanReleaseRuntime>(), ct: ct);
         await using var ingress = await IngressGateway.StartAsync(options, runtime, store, loggers, ct);
         if (store is null) LogHttpOnly(logger, options.AppsDomain);
-        var agent = new PlaneAgent(new PlaneAgentOptions { GatewayUrl = gatewayUrl, AgentVersion = ServerCli.Version }, credentials, runtime, loggers);
+        var agent = new PlaneAgent(new PlaneAgentOptions { GatewayUrls = gatewayUrls, AgentVersion = ServerCli.Version }, credentials, runtime, loggers);
         try
         {
             await agent.RunAsync(ct);

@@ -27,6 +27,7 @@ public sealed partial class TunnelConnection : IAsyncDisposable
     private readonly ConcurrentDictionary<ulong, TunnelStream> _streams = new();
     private readonly CancellationTokenSource _closing = new();
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _receiveEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly int _peerStreamWindow;
     private long _nextId;
     private long _lastReceivedTicks;
@@ -174,7 +175,10 @@ public sealed partial class TunnelConnection : IAsyncDisposable
         _socket.Dispose();
     }
 
-    /// <summary>Starts closing: cancels everything in flight, sends a close frame (best effort) and aborts the socket.</summary>
+    /// <summary>
+    /// Starts closing: cancels everything in flight, sends a close frame with the reason, and gives the peer a moment
+    /// to answer it before the socket is aborted — so the peer reads the reason (e.g. "plane deleted").
+    /// </summary>
     public void Close(string reason, WebSocketCloseStatus status = WebSocketCloseStatus.NormalClosure)
     {
         if (Interlocked.CompareExchange(ref _closeReason, reason, null) is not null) return;
@@ -183,13 +187,16 @@ public sealed partial class TunnelConnection : IAsyncDisposable
         _ = CloseSocketAsync(status, reason);
     }
 
+    /// <summary>How long a closing side waits for the peer's close frame before aborting.</summary>
+    private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(1);
+
     private async Task CloseSocketAsync(WebSocketCloseStatus status, string reason)
     {
         try
         {
             if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
             {
-                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(1), _time);
+                using var cts = new CancellationTokenSource(CloseGrace, _time);
                 await _sendLock.WaitAsync(cts.Token).ConfigureAwait(false);
                 try
                 {
@@ -200,14 +207,15 @@ public sealed partial class TunnelConnection : IAsyncDisposable
                 {
                     _sendLock.Release();
                 }
+                // The receive loop ends when the peer's close frame arrives; a stalled peer gets only the grace period.
+                await _receiveEnded.Task.WaitAsync(CloseGrace, _time).ConfigureAwait(false);
             }
         }
-        catch (Exception e) when (e is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception e) when (e is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException or TimeoutException)
         {
         }
         finally
         {
-            // Do not wait for the peer's close frame: a stalled peer must not keep the connection alive.
             _socket.Abort();
         }
     }
@@ -249,16 +257,25 @@ public sealed partial class TunnelConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Reads frames in order. An idle connection holds no receive buffer: it waits for the next message with a zero-byte
+    /// read, then rents a buffer (large enough for a whole stream chunk, so data frames are read in one piece) only
+    /// until the frame is dispatched.
+    /// </summary>
     private async Task ReceiveLoopAsync()
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(16 * 1024, _options.MaxFrameBytes));
+        byte[]? buffer = null;
         try
         {
-            while (!_closing.IsCancellationRequested)
+            while (true)
             {
+                // Not cancelled on close: a cancelled receive aborts the socket before the close frame is out. Closing
+                // ends it instead (the peer's close frame, or the abort after the grace period).
+                var result = await _socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None).ConfigureAwait(false);
+                if (!AcceptMessageType(result)) return;
+                buffer = ArrayPool<byte>.Shared.Rent(Math.Min(MaxStreamChunk + FrameHeader.Size, _options.MaxFrameBytes));
                 var count = 0;
-                ValueWebSocketReceiveResult result;
-                do
+                while (!result.EndOfMessage)
                 {
                     if (count == buffer.Length)
                     {
@@ -273,18 +290,8 @@ public sealed partial class TunnelConnection : IAsyncDisposable
                         buffer = bigger;
                     }
                     var room = Math.Min(buffer.Length, _options.MaxFrameBytes) - count;
-                    result = await _socket.ReceiveAsync(buffer.AsMemory(count, room), _closing.Token).ConfigureAwait(false);
-                    if (result.MessageType == WebSocketMessageType.Close)
-                    {
-                        // The peer's reason matters to the agent (e.g. "plane deleted" means decommission).
-                        Close(_socket.CloseStatusDescription is { Length: > 0 } why ? $"{PeerClosedPrefix}: {why}" : PeerClosedPrefix);
-                        return;
-                    }
-                    if (result.MessageType == WebSocketMessageType.Text)
-                    {
-                        ProtocolViolation(TunnelErrorCodes.ProtocolError, "text message", WebSocketCloseStatus.InvalidMessageType);
-                        return;
-                    }
+                    result = await _socket.ReceiveAsync(buffer.AsMemory(count, room), CancellationToken.None).ConfigureAwait(false);
+                    if (!AcceptMessageType(result)) return;
                     count += result.Count;
                     if (!result.EndOfMessage && count >= _options.MaxFrameBytes)
                     {
@@ -292,16 +299,38 @@ public sealed partial class TunnelConnection : IAsyncDisposable
                         return;
                     }
                 }
-                while (!result.EndOfMessage);
 
-                Volatile.Write(ref _lastReceivedTicks, _time.GetTimestamp());
-                if (!Dispatch(buffer.AsSpan(0, count))) return;
+                // While closing, frames are read (so the peer's close frame is seen) but no longer acted on.
+                var closing = _closing.IsCancellationRequested;
+                if (!closing) Volatile.Write(ref _lastReceivedTicks, _time.GetTimestamp());
+                var keepGoing = closing || Dispatch(buffer.AsSpan(0, count));
+                ArrayPool<byte>.Shared.Return(buffer); // Dispatch copies what outlives it
+                buffer = null;
+                if (!keepGoing) return;
             }
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
+            _receiveEnded.TrySetResult();
         }
+    }
+
+    /// <summary>False (and the connection closing) for a close or text message.</summary>
+    private bool AcceptMessageType(ValueWebSocketReceiveResult result)
+    {
+        if (result.MessageType == WebSocketMessageType.Close)
+        {
+            // The peer's reason matters to the agent (e.g. "plane deleted" means decommission).
+            Close(_socket.CloseStatusDescription is { Length: > 0 } why ? $"{PeerClosedPrefix}: {why}" : PeerClosedPrefix);
+            return false;
+        }
+        if (result.MessageType == WebSocketMessageType.Text)
+        {
+            ProtocolViolation(TunnelErrorCodes.ProtocolError, "text message", WebSocketCloseStatus.InvalidMessageType);
+            return false;
+        }
+        return true;
     }
 
     /// <summary>Handles one frame; returns false when the connection must close.</summary>
@@ -512,12 +541,12 @@ public sealed partial class TunnelConnection : IAsyncDisposable
         }
     }
 
-    [LoggerMessage(EventId = 2000, Level = LogLevel.Debug, Message = "Tunnel connection closing: {Reason}")]
+    [LoggerMessage(EventId = 2160, Level = LogLevel.Debug, Message = "Tunnel connection closing: {Reason}")]
     private static partial void LogClosing(ILogger logger, string reason);
 
-    [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Tunnel protocol violation ({Code}): {Detail}; closing the connection")]
+    [LoggerMessage(EventId = 2161, Level = LogLevel.Warning, Message = "Tunnel protocol violation ({Code}): {Detail}; closing the connection")]
     private static partial void LogProtocolViolation(ILogger logger, string code, string detail);
 
-    [LoggerMessage(EventId = 2002, Level = LogLevel.Error, Message = "Tunnel handler for '{Op}' failed")]
+    [LoggerMessage(EventId = 2162, Level = LogLevel.Error, Message = "Tunnel handler for '{Op}' failed")]
     private static partial void LogHandlerFailed(ILogger logger, string op, Exception e);
 }

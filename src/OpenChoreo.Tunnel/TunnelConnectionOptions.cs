@@ -6,8 +6,11 @@ public sealed record TunnelConnectionOptions
     /// <summary>Largest frame (header + op + payload) accepted or sent; a bigger incoming frame closes the connection.</summary>
     public int MaxFrameBytes { get; init; } = 1024 * 1024;
 
-    /// <summary>Bytes a peer may send on one stream before it must wait for credit.</summary>
-    public int StreamWindowBytes { get; init; } = 256 * 1024;
+    /// <summary>
+    /// Bytes a peer may send on one stream before it must wait for credit. 1 MiB keeps a stream moving while credit is
+    /// on its way back (a loaded machine delays it); memory is only used while the reader lags.
+    /// </summary>
+    public int StreamWindowBytes { get; init; } = 1024 * 1024;
 
     /// <summary>Ping interval; the connection is dropped after two intervals without any frame from the peer.</summary>
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(5);

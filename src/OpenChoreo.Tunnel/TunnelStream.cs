@@ -77,8 +77,8 @@ public sealed class TunnelStream
         }
         if (!_inbound.Reader.TryRead(out var chunk)) return ReadOnlyMemory<byte>.Empty;
         var consumed = Interlocked.Add(ref _consumedUngranted, chunk.Length);
-        // Pay credit back in batches of half a window: fewer frames, and the writer never stalls on a full window.
-        if (consumed >= _receiveWindow / 2)
+        // Pay credit back in batches of a quarter window: few frames, and the writer gets credit well before it runs out.
+        if (consumed >= _receiveWindow / 4)
         {
             Interlocked.Add(ref _consumedUngranted, -consumed);
             Interlocked.Add(ref _receivedUngranted, -consumed);

@@ -24,8 +24,9 @@ public sealed class ReleaseDeliveryTests
     private static readonly ResourceKey WebDev = new("Release", "acme", "web-dev");
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
 
-    private static Task<TestControlPlane> StartAsync(string? dataDir = null, string? postgres = null, string replica = "a") =>
-        TestControlPlane.StartAsync(dataDir: dataDir, postgres: postgres, settings: new Dictionary<string, string?>
+    internal static Task<TestControlPlane> StartAsync(string? dataDir = null, string? postgres = null, string replica = "a",
+        IDictionary<string, string?>? extra = null) =>
+        TestControlPlane.StartAsync(dataDir: dataDir, postgres: postgres, settings: new Dictionary<string, string?>(extra ?? new Dictionary<string, string?>())
         {
             ["clusterGateway:replicaId"] = replica,
             ["controllers:leaderElection:leaseDuration"] = "00:00:02",
@@ -37,13 +38,13 @@ public sealed class ReleaseDeliveryTests
             services.AddSingleton<IReconciler, ReleaseReconciler>();
         });
 
-    private static ResourceObject Release(string image, string plane = "dp1") => new(new JsonObject
+    internal static ResourceObject Release(string image, string plane = "dp1", string name = "web-dev") => new(new JsonObject
     {
         ["apiVersion"] = "openchoreo.dev/v1alpha1",
         ["kind"] = "Release",
         ["metadata"] = new JsonObject
         {
-            ["name"] = WebDev.Name,
+            ["name"] = name,
             ["namespace"] = WebDev.Namespace,
             ["labels"] = new JsonObject
             {
@@ -102,7 +103,7 @@ public sealed class ReleaseDeliveryTests
         r is not null && Conditions.Get(r, ReleaseStatusNames.Ready) is { } c && c.Status == status && c.Reason == reason &&
         (generation is null || c.ObservedGeneration == generation);
 
-    private static bool Holds(InMemoryReleaseRuntime runtime, ResourceObject release) =>
+    internal static bool Holds(InMemoryReleaseRuntime runtime, ResourceObject release) =>
         runtime.Releases.TryGetValue(release.Name, out var held) && held.Generation == release.Generation && held.Checksum == ReleaseChecksum.Of(release);
 
     [Fact]
@@ -260,6 +261,7 @@ public sealed class ReleaseDeliveryTests
     public async Task A_release_for_a_missing_DataPlane_says_so_and_is_deleted_without_waiting()
     {
         await using var cp = await StartAsync();
+        await cp.EnsureOrganizationAsync(WebDev.Namespace);
         await cp.Store.CreateAsync(Release("web:1", plane: "nowhere"));
         var r = await WaitForAsync(cp.Store, WebDev, r => ReadyIs(r, "False", ReleaseStatusNames.DataPlaneNotFound), "Ready=False/DataPlaneNotFound");
         r!.Finalizers.ShouldContain(ReleaseStatusNames.Finalizer);
@@ -374,7 +376,7 @@ public sealed class ReleaseDeliveryTests
     }
 
     /// <summary>A fresh database on <c>$OPENCHOREO_TEST_POSTGRES</c> (set by ./openchoreo test).</summary>
-    private static async Task<string> NewPostgresDatabaseAsync()
+    internal static async Task<string> NewPostgresDatabaseAsync()
     {
         var server = Environment.GetEnvironmentVariable("OPENCHOREO_TEST_POSTGRES")
             ?? throw new InvalidOperationException("OPENCHOREO_TEST_POSTGRES is not set: run the tests with ./openchoreo test, which starts PostgreSQL");

@@ -97,6 +97,8 @@ public sealed class SecurityTests
     {
         await using var cp = await TestControlPlane.StartAsync();
         using var own = CertificateAuthority.Create();
+        await cp.EnsureOrganizationAsync("acme");
+        await cp.EnsureOrganizationAsync("other");
         await cp.Store.CreateAsync(SecretWith("acme", "dp-a-agent-ca", "ca.crt", own.CertificatePem));
         await cp.Store.CreateAsync(SecretWith("other", "stolen", "ca.crt", own.CertificatePem));
         await cp.Store.CreateAsync(PlaneWithSecretRef(A, new JsonObject { ["name"] = "dp-a-agent-ca", ["key"] = "ca.crt" }));

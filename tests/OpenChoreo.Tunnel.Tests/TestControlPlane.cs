@@ -112,6 +112,7 @@ public sealed class TestControlPlane : IAsyncDisposable
 
     public async Task<ResourceObject> CreatePlaneAsync(PlaneIdentity id, string? clientCaPem = null)
     {
+        await EnsureOrganizationAsync(id.Organization);
         var spec = new JsonObject();
         if (clientCaPem is not null) spec["agent"] = new JsonObject { ["enabled"] = true, ["clientCA"] = new JsonObject { ["value"] = clientCaPem } };
         var obj = new ResourceObject(new JsonObject
@@ -121,7 +122,35 @@ public sealed class TestControlPlane : IAsyncDisposable
             ["metadata"] = new JsonObject { ["name"] = id.PlaneName, ["namespace"] = id.Organization },
             ["spec"] = spec,
         });
-        return await Store.CreateAsync(obj);
+        var created = await Store.CreateAsync(obj);
+        // The gateway admits planes from its watch-fed directory: wait until it saw this one, so a dial right after
+        // creation is not refused as "no plane" on a loaded machine.
+        var directory = Services.GetRequiredService<PlaneDirectory>();
+        await OpenChoreo.Testing.Eventually.WaitUntilAsync(() => directory.Find(id)?.Uid == created.Uid, $"the gateway sees plane {id}", TimeSpan.FromSeconds(15));
+        return created;
+    }
+
+    /// <summary>
+    /// Planes live in an organization: without its Organization object the store's garbage collector (its sweep at
+    /// start, racing the test) deletes everything in the namespace.
+    /// </summary>
+    public async Task EnsureOrganizationAsync(string name)
+    {
+        if (await Store.GetAsync(new ResourceKey("Organization", "", name)) is not null) return;
+        try
+        {
+            await Store.CreateAsync(new ResourceObject(new JsonObject
+            {
+                ["apiVersion"] = "openchoreo.dev/v1alpha1",
+                ["kind"] = "Organization",
+                ["metadata"] = new JsonObject { ["name"] = name },
+                ["spec"] = new JsonObject(),
+            }));
+        }
+        catch (ApiException e) when (e.Reason == StatusReasons.AlreadyExists)
+        {
+            // Another replica on the same store made it.
+        }
     }
 
     public Task<ResourceObject?> GetPlaneAsync(PlaneIdentity id) => Store.GetAsync(PlaneKinds.KeyOf(id));

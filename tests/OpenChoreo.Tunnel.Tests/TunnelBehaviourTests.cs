@@ -36,11 +36,24 @@ public sealed class TunnelBehaviourTests
     }
 
     [Fact]
+    public async Task A_gateway_initiated_close_reaches_the_agent_with_its_reason()
+    {
+        await using var cp = await TestControlPlane.StartAsync();
+        var plane = await cp.CreatePlaneAsync(Dp);
+        await using var connection = await cp.RawConnectAsync(cp.SignFor(Dp, plane.Uid!));
+        await Eventually.WaitUntilAsync(() => cp.Gateway.IsConnected(Dp), "the gateway holds the connection");
+        cp.Gateway.Registry.Find(Dp)!.Connection.Close("maintenance window");
+        await connection.Completion.WaitAsync(TimeSpan.FromSeconds(5));
+        connection.CloseReason.ShouldBe(TunnelConnection.PeerClosedPrefix + ": maintenance window");
+    }
+
+    [Fact]
     public async Task Apply_and_delete_through_the_gateway()
     {
         await using var cp = await TestControlPlane.StartAsync();
-        var (_, runtime) = await cp.StartAgentAsync(Dp);
-        await Eventually.WaitUntilAsync(() => cp.Gateway.IsConnected(Dp), "connected");
+        var (agent, runtime) = await cp.StartAgentAsync(Dp);
+        // After the agent's resync: a direct apply racing it would be undone by the delivery it triggers.
+        await Eventually.WaitUntilAsync(() => cp.Gateway.IsConnected(Dp) && agent.Connections.Count == 1, "connected and resynced");
         var reply = await cp.Gateway.InvokeAsync(Dp, TunnelOperations.ApplyRelease, Release("web", 3));
         reply.ShouldBe(new ApplyReleaseReply("web", 3, "sha256:web-3", true));
         (await cp.Gateway.InvokeAsync(Dp, TunnelOperations.ApplyRelease, Release("web", 3))).Changed.ShouldBeFalse();
@@ -73,7 +86,7 @@ public sealed class TunnelBehaviourTests
         await using var cp = await TestControlPlane.StartAsync();
         await cp.StartAgentAsync(Dp);
         await Eventually.WaitUntilAsync(() => cp.Gateway.IsConnected(Dp), "connected");
-        // ~1.7 MB through a 256 KiB window: only works if credit flows back.
+        // ~1.7 MB through a 1 MiB window: only works if credit flows back.
         var stream = await cp.Gateway.OpenStreamAsync(Dp, TunnelOperations.LogFollow, new LogFollowRequest("web", TailLines: 100_000));
         var lines = 0;
         await foreach (var chunk in stream.ReadAllAsync()) lines += chunk.Span.Count((byte)'\n');

@@ -40,8 +40,22 @@ public sealed record DeleteReleaseReply(string Name, bool Existed);
 /// <summary>One release as the agent holds it.</summary>
 public sealed record HeldRelease(string Name, long Generation, string Checksum);
 
-/// <summary>Agent → gateway after (re)connecting: everything it holds. The gateway re-sends what differs.</summary>
-public sealed record ResyncRequest(IReadOnlyList<HeldRelease> Releases);
+/// <summary>
+/// Agent → gateway after (re)connecting: everything it holds. The gateway re-sends what differs. An agent connected to
+/// several replicas lets exactly one deliver (<see cref="Deliver"/> true, the default for agents that predate it) and
+/// sends the resync again with <c>deliver: true</c> on another connection when that one is lost.
+/// </summary>
+public sealed record ResyncRequest(IReadOnlyList<HeldRelease> Releases)
+{
+    public bool Deliver { get; init; } = true;
+}
+
+/// <summary>One live control-plane replica: its name and the wss:// URL of its cluster gateway.</summary>
+public sealed record GatewayReplica(string Replica, string Url);
+
+/// <summary>Gateway → agent at connect and whenever the set changes: every live replica, so the agent holds a
+/// connection to each.</summary>
+public sealed record GatewayReplicasMessage(IReadOnlyList<GatewayReplica> Replicas);
 
 public sealed record ResyncReply(int ToApply, int ToDelete);
 

@@ -33,6 +33,9 @@ public static class TunnelOperations
     /// <summary>G→A: the agent's plane resource was deleted; the agent removes what it runs and stops (sent just before the close).</summary>
     public static readonly TunnelOperation<Empty, Empty> PlaneDeleted = new("plane.deleted", OperationJson.Default.Empty, OperationJson.Default.Empty);
 
+    /// <summary>G→A: the live gateway replicas (sent at connect and on change); the agent keeps a connection to each.</summary>
+    public static readonly TunnelOperation<GatewayReplicasMessage, Empty> GatewayReplicas = new("gateway.replicas", OperationJson.Default.GatewayReplicasMessage, OperationJson.Default.Empty);
+
     /// <summary>G→A stream.</summary>
     public static readonly TunnelStreamOperation<LogFollowRequest> LogFollow = new("logs.follow", OperationJson.Default.LogFollowRequest);
 }
@@ -51,4 +54,5 @@ public static class TunnelOperations
 [JsonSerializable(typeof(RenewCertificateRequest))]
 [JsonSerializable(typeof(RenewCertificateReply))]
 [JsonSerializable(typeof(LogFollowRequest))]
+[JsonSerializable(typeof(GatewayReplicasMessage))]
 public sealed partial class OperationJson : JsonSerializerContext;
