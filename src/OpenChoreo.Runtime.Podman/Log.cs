@@ -22,6 +22,9 @@ internal static partial class Log
     [LoggerMessage(6, LogLevel.Information, "Liveness probe of {Container} failed {Failures} times; restarting it")]
     public static partial void LivenessRestart(ILogger logger, string container, int failures);
 
+    [LoggerMessage(7100, LogLevel.Warning, "Stopping the drained replica {Container} failed; retried on a later pass")]
+    public static partial void RetireFailed(ILogger logger, string container, Exception error);
+
     [LoggerMessage(7, LogLevel.Warning, "Pruning failed")]
     public static partial void PruneFailed(ILogger logger, Exception error);
 }

@@ -28,6 +28,8 @@ public sealed partial class PodmanReleaseRuntime : IReleaseRuntime, IRouteTable,
     private readonly Dictionary<string, ReplicaState> _replicas = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _kick = new(0, 1);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _retiring = new(StringComparer.Ordinal);
+    private readonly List<Task> _retirements = [];
     private Task _loop = Task.CompletedTask;
     private volatile IReadOnlyList<RouteEntry> _routes = [];
 
@@ -189,6 +191,9 @@ public sealed partial class PodmanReleaseRuntime : IReleaseRuntime, IRouteTable,
         await _stop.CancelAsync().ConfigureAwait(false);
         try { await _loop.ConfigureAwait(false); }
         catch (OperationCanceledException) { }
+        Task[] retirements;
+        lock (_retirements) retirements = [.. _retirements];
+        await Task.WhenAll(retirements).ConfigureAwait(false);
         foreach (var held in _releases.Values)
             foreach (var proxy in held.Proxies.Values) await proxy.DisposeAsync().ConfigureAwait(false);
         _client.Dispose();
@@ -354,8 +359,11 @@ public sealed partial class PodmanReleaseRuntime : IReleaseRuntime, IRouteTable,
 
         // Anything of this release that is no longer desired (removed resources, old revisions already drained).
         foreach (var c in existing)
-            if (!desired.Contains(Name(c)) && !held.Draining.Contains(Name(c)))
+            if (!desired.Contains(Name(c)) && !_retiring.ContainsKey(Name(c)))
+            {
+                held.Draining.Remove(Name(c));
                 await RemoveContainerAsync(Name(c), ct).ConfigureAwait(false);
+            }
 
         var health = Aggregate(statuses, out var message);
         var changed = health != held.Health || message != held.HealthMessage || !statuses.SequenceEqual(held.Statuses)
@@ -423,6 +431,36 @@ public sealed partial class PodmanReleaseRuntime : IReleaseRuntime, IRouteTable,
             var ns = n?["Labels"]?[PodmanLabels.Namespace]?.GetValue<string>();
             if (ns is not null && !used.Contains(ns)) await _client.RemoveNetworkAsync(n!["Name"]!.GetValue<string>(), ct).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Stops a drained replica with its grace period (SIGTERM, then SIGKILL after <see cref="PodmanRuntimeOptions.StopTimeoutSeconds"/>)
+    /// and removes it, off the reconcile loop so a slow stop does not hold up other releases. Called under the gate.
+    /// </summary>
+    private void Retire(string name)
+    {
+        if (!_retiring.TryAdd(name, 0)) return;
+        _replicas.Remove(name);
+        var task = Task.Run(async () =>
+        {
+            try
+            {
+                await _client.StopContainerAsync(name, _options.StopTimeoutSeconds, _stop.Token).ConfigureAwait(false);
+                await _client.RemoveContainerAsync(name, _stop.Token).ConfigureAwait(false);
+                Log.Removed(_logger, name);
+            }
+            catch (Exception e) when (e is PodmanApiException or HttpRequestException or IOException or OperationCanceledException)
+            {
+                // Left in place: the next pass finds it as an old replica again and retires it again.
+                if (!_stop.IsCancellationRequested) Log.RetireFailed(_logger, name, e);
+            }
+            finally
+            {
+                _retiring.TryRemove(name, out _);
+                if (!_stop.IsCancellationRequested) Kick();
+            }
+        });
+        lock (_retirements) _retirements.Add(task);
     }
 
     private async Task RemoveContainerAsync(string name, CancellationToken ct)
