@@ -25,6 +25,9 @@ internal static partial class Log
     [LoggerMessage(7100, LogLevel.Warning, "Stopping the drained replica {Container} failed; retried on a later pass")]
     public static partial void RetireFailed(ILogger logger, string container, Exception error);
 
+    [LoggerMessage(7101, LogLevel.Warning, "Cell network {Network} is not isolated and has containers attached; other cells can reach them until they are gone and the network is recreated")]
+    public static partial void CellNotIsolated(ILogger logger, string network);
+
     [LoggerMessage(7, LogLevel.Warning, "Pruning failed")]
     public static partial void PruneFailed(ILogger logger, Exception error);
 }

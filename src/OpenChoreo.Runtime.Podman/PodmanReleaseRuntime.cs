@@ -30,6 +30,7 @@ public sealed partial class PodmanReleaseRuntime : IReleaseRuntime, IRouteTable,
     private readonly SemaphoreSlim _kick = new(0, 1);
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _retiring = new(StringComparer.Ordinal);
     private readonly List<Task> _retirements = [];
+    private readonly HashSet<string> _warnedNetworks = new(StringComparer.Ordinal);
     private Task _loop = Task.CompletedTask;
     private volatile IReadOnlyList<RouteEntry> _routes = [];
 
@@ -265,6 +266,8 @@ public sealed partial class PodmanReleaseRuntime : IReleaseRuntime, IRouteTable,
         var model = held.Model;
         var release = held.Request.Name;
         var statuses = new List<ResourceStatus>(model.Unsupported);
+        // Cell isolation holds with or without policies; a policy is reported by what of it that isolation enforces.
+        statuses.AddRange(model.NetworkPolicies);
         foreach (var ns in model.Namespaces.Where(ns => model.Workloads.Any(w => w.Namespace == ns) || model.CronJobs.Any(c => c.Namespace == ns)))
             await EnsureNetworkAsync(ns, ct).ConfigureAwait(false);
 
@@ -412,9 +415,22 @@ public sealed partial class PodmanReleaseRuntime : IReleaseRuntime, IRouteTable,
 
     private static string NetworkName(string ns) => "oc-" + ns;
 
+    /// <summary>The cell's network, isolated: its containers cannot connect to those of another cell (netavark's
+    /// <c>isolate</c> option); the host still reaches their published 127.0.0.1 ports, which is how the gateway dials them.</summary>
     private async Task EnsureNetworkAsync(string ns, CancellationToken ct)
     {
-        if (await _client.InspectNetworkAsync(NetworkName(ns), ct).ConfigureAwait(false) is not null) return;
+        var isolated = await _client.IsNetworkIsolatedAsync(NetworkName(ns), ct).ConfigureAwait(false);
+        if (isolated == true) return;
+        if (isolated == false)
+        {
+            // Not isolated (made by hand or by another tool): recreated while nothing is attached, else reported.
+            if ((await _client.ContainersOnNetworkAsync(NetworkName(ns), ct).ConfigureAwait(false)).Count > 0)
+            {
+                if (_warnedNetworks.Add(NetworkName(ns))) Log.CellNotIsolated(_logger, NetworkName(ns));
+                return;
+            }
+            await _client.RemoveNetworkAsync(NetworkName(ns), ct).ConfigureAwait(false);
+        }
         await _client.CreateNetworkAsync(NetworkName(ns), new Dictionary<string, string>
         {
             [PodmanLabels.Managed] = PodmanLabels.ManagedValue,
@@ -428,8 +444,8 @@ public sealed partial class PodmanReleaseRuntime : IReleaseRuntime, IRouteTable,
         var used = _releases.Values.SelectMany(h => h.Model.Workloads.Select(w => w.Namespace)).ToHashSet(StringComparer.Ordinal);
         foreach (var n in await _client.ListNetworksAsync(ct, Plane).ConfigureAwait(false))
         {
-            var ns = n?["Labels"]?[PodmanLabels.Namespace]?.GetValue<string>();
-            if (ns is not null && !used.Contains(ns)) await _client.RemoveNetworkAsync(n!["Name"]!.GetValue<string>(), ct).ConfigureAwait(false);
+            var ns = n?["labels"]?[PodmanLabels.Namespace]?.GetValue<string>();
+            if (ns is not null && !used.Contains(ns)) await _client.RemoveNetworkAsync(n!["name"]!.GetValue<string>(), ct).ConfigureAwait(false);
         }
     }
 
