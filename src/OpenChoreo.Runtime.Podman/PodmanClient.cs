@@ -60,7 +60,7 @@ public sealed class PodmanClient : IDisposable
     public Task StartContainerAsync(string id, CancellationToken ct) => SendAsync(HttpMethod.Post, $"/containers/{Esc(id)}/start", null, ct, HttpStatusCode.NotModified);
 
     public Task StopContainerAsync(string id, int timeoutSeconds, CancellationToken ct) =>
-        SendAsync(HttpMethod.Post, $"/containers/{Esc(id)}/stop?t={timeoutSeconds}", null, ct, HttpStatusCode.NotModified);
+        SendAsync(HttpMethod.Post, $"/containers/{Esc(id)}/stop?t={timeoutSeconds}", null, ct, HttpStatusCode.NotModified, HttpStatusCode.NotFound);
 
     public Task KillContainerAsync(string id, CancellationToken ct) => SendAsync(HttpMethod.Post, $"/containers/{Esc(id)}/kill", null, ct, HttpStatusCode.Conflict);
 

@@ -31,6 +31,12 @@ public sealed partial class PodmanReleaseRuntime : IReleaseRuntime, IRouteTable,
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _retiring = new(StringComparer.Ordinal);
     private readonly List<Task> _retirements = [];
     private readonly HashSet<string> _warnedNetworks = new(StringComparer.Ordinal);
+    private CellFirewall? _firewall;
+    private string[] _firewallBridges = [];
+    private DateTimeOffset _firewallChecked;
+
+    /// <summary>Whether traffic between cells is dropped: null until first applied, then "" when it is, else why not.</summary>
+    private string? _isolation;
     private Task _loop = Task.CompletedTask;
     private volatile IReadOnlyList<RouteEntry> _routes = [];
 
@@ -128,6 +134,7 @@ public sealed partial class PodmanReleaseRuntime : IReleaseRuntime, IRouteTable,
             foreach (var v in await _client.ListVolumesAsync(ct, $"{PodmanLabels.Release}={name}", Plane).ConfigureAwait(false))
                 await _client.RemoveVolumeAsync(v!["Name"]!.GetValue<string>(), ct).ConfigureAwait(false);
             await PruneNetworksAsync(ct).ConfigureAwait(false);
+            await EnsureCellFirewallAsync(ct).ConfigureAwait(false);
             var files = FilesDir(name);
             if (Directory.Exists(files)) Directory.Delete(files, recursive: true);
             if (existed)
@@ -255,6 +262,7 @@ public sealed partial class PodmanReleaseRuntime : IReleaseRuntime, IRouteTable,
                 }
             }
             await PruneNetworksAsync(ct).ConfigureAwait(false);
+            await EnsureCellFirewallAsync(ct).ConfigureAwait(false);
             if (changed) PublishRoutes();
         }
         finally { _gate.Release(); }
@@ -266,8 +274,14 @@ public sealed partial class PodmanReleaseRuntime : IReleaseRuntime, IRouteTable,
         var model = held.Model;
         var release = held.Request.Name;
         var statuses = new List<ResourceStatus>(model.Unsupported);
-        // Cell isolation holds with or without policies; a policy is reported by what of it that isolation enforces.
-        statuses.AddRange(model.NetworkPolicies);
+        // Cell isolation holds with or without policies; a policy is reported by what of it that isolation enforces,
+        // and only once the isolation is in place.
+        statuses.AddRange(model.NetworkPolicies.Select(p => p.Health != ResourceHealth.Healthy ? p : _isolation switch
+        {
+            null => p with { Health = ResourceHealth.Progressing, Message = "cell isolation not applied yet" },
+            "" => p,
+            var why => p with { Health = ResourceHealth.Degraded, Message = "not enforced: traffic between cells is not blocked: " + why },
+        }));
         foreach (var ns in model.Namespaces.Where(ns => model.Workloads.Any(w => w.Namespace == ns) || model.CronJobs.Any(c => c.Namespace == ns)))
             await EnsureNetworkAsync(ns, ct).ConfigureAwait(false);
 
@@ -437,6 +451,31 @@ public sealed partial class PodmanReleaseRuntime : IReleaseRuntime, IRouteTable,
             [PodmanLabels.Plane] = _options.PlaneId,
             [PodmanLabels.Namespace] = ns,
         }, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Keeps the firewall chain in line with this plane's cell bridges: when they change, else every 30 s
+    /// (something else may have flushed the rules).</summary>
+    private async Task EnsureCellFirewallAsync(CancellationToken ct)
+    {
+        if (!_options.CellFirewall)
+        {
+            _isolation = "the runtime's cell firewall is off (PodmanRuntimeOptions.CellFirewall)";
+            return;
+        }
+        var bridges = (await _client.ListNetworksAsync(ct, Plane).ConfigureAwait(false))
+            .Where(n => n?["labels"]?[PodmanLabels.Namespace] is not null)
+            .Select(n => n?["network_interface"]?.GetValue<string>() ?? "").Where(b => b.Length > 0).Order(StringComparer.Ordinal).ToArray();
+        var now = _time.GetUtcNow();
+        if (_isolation == "" && bridges.SequenceEqual(_firewallBridges) && now - _firewallChecked < TimeSpan.FromSeconds(30)) return;
+        _firewall ??= new CellFirewall(_options.IptablesPath, _options.PlaneId);
+        string? problem = null;
+        // No cells left: the chain and its jump go too, so a removed plane leaves nothing behind.
+        if (bridges.Length == 0) await _firewall.RemoveAsync(ct).ConfigureAwait(false);
+        else problem = await _firewall.EnsureAsync(bridges, ct).ConfigureAwait(false);
+        if (problem is not null && problem != _isolation) Log.CellFirewallFailed(_logger, problem);
+        _isolation = problem ?? "";
+        _firewallBridges = bridges;
+        _firewallChecked = now;
     }
 
     private async Task PruneNetworksAsync(CancellationToken ct)

@@ -54,7 +54,46 @@ public sealed class CellIsolationTests(PodmanFixture podman)
 
         await runtime.DeleteAsync("ra", Ct);
         await runtime.DeleteAsync("rb", Ct);
+        // No cells left: the plane's iptables chain is gone too.
+        var chain = new CellFirewall("iptables", "iso").Chain;
+        using var list = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("iptables", ["-w", "-S", chain]) { RedirectStandardError = true, RedirectStandardOutput = true })!;
+        await list.WaitForExitAsync(Ct);
+        list.ExitCode.ShouldNotBe(0, $"chain {chain} still exists");
     }
+
+    [Fact]
+    public async Task Without_the_cell_firewall_a_network_policy_is_degraded_never_claimed()
+    {
+        var options = podman.Options("nofw");
+        options.CellFirewall = false;
+        await using var runtime = await PodmanReleaseRuntime.StartAsync(options, ct: Ct);
+        await runtime.ApplyAsync(Manifests.Release("np", 1, SameCellPolicy("cell-nofw")), Ct);
+        await Wait.HealthAsync(runtime, "np", "Degraded");
+        runtime.GetResourceStatus("np").ShouldBe([new ResourceStatus("NetworkPolicy", "cell-nofw", "same-cell", ResourceHealth.Degraded,
+            "not enforced: traffic between cells is not blocked: the runtime's cell firewall is off (PodmanRuntimeOptions.CellFirewall)")]);
+        await runtime.DeleteAsync("np", Ct);
+    }
+
+    [Fact]
+    public async Task When_iptables_cannot_run_the_policy_is_degraded_and_the_workload_still_runs()
+    {
+        var options = podman.Options("nofw2");
+        options.IptablesPath = "/nonexistent/iptables";
+        await using var runtime = await PodmanReleaseRuntime.StartAsync(options, ct: Ct);
+        await runtime.ApplyAsync(Manifests.Release("np", 1, Manifests.Deployment("cell-nofw2", "web", readiness: Manifests.HttpReadiness()), SameCellPolicy("cell-nofw2")), Ct);
+        await Wait.HealthAsync(runtime, "np", "Degraded");
+        var statuses = runtime.GetResourceStatus("np")!;
+        statuses.Single(s => s.Kind == "Deployment").Health.ShouldBe(ResourceHealth.Healthy);
+        var policy = statuses.Single(s => s.Kind == "NetworkPolicy");
+        policy.Health.ShouldBe(ResourceHealth.Degraded);
+        policy.Message!.ShouldStartWith($"not enforced: traffic between cells is not blocked: cannot create iptables chain {new CellFirewall("x", "nofw2").Chain}: /nonexistent/iptables could not be started");
+        await runtime.DeleteAsync("np", Ct);
+    }
+
+    private static JsonObject SameCellPolicy(string ns) => JsonNode.Parse($$$"""
+        {"apiVersion":"networking.k8s.io/v1","kind":"NetworkPolicy","metadata":{"name":"same-cell","namespace":"{{{ns}}}"},
+         "spec":{"podSelector":{},"policyTypes":["Ingress"],"ingress":[{"from":[{"podSelector":{}}]}]}}
+        """)!.AsObject();
 
     private async Task<string> ContainerAsync(string resource) =>
         (await podman.Client.ListContainersAsync(Ct, "openchoreo.dev/plane=iso", "openchoreo.dev/resource=" + resource)).Single()!["Id"]!.GetValue<string>();
