@@ -515,7 +515,11 @@ public sealed partial class PodmanReleaseRuntime : IReleaseRuntime, IRouteTable,
                 if (!_stop.IsCancellationRequested) Kick();
             }
         });
-        lock (_retirements) _retirements.Add(task);
+        lock (_retirements)
+        {
+            _retirements.RemoveAll(t => t.IsCompleted);
+            _retirements.Add(task);
+        }
     }
 
     private async Task RemoveContainerAsync(string name, CancellationToken ct)
