@@ -22,6 +22,15 @@ internal static partial class Log
     [LoggerMessage(6, LogLevel.Information, "Liveness probe of {Container} failed {Failures} times; restarting it")]
     public static partial void LivenessRestart(ILogger logger, string container, int failures);
 
+    [LoggerMessage(7100, LogLevel.Warning, "Stopping the drained replica {Container} failed; retried on a later pass")]
+    public static partial void RetireFailed(ILogger logger, string container, Exception error);
+
+    [LoggerMessage(7101, LogLevel.Warning, "Cell network {Network} is not isolated and has containers attached; other cells can reach them until they are gone and the network is recreated")]
+    public static partial void CellNotIsolated(ILogger logger, string network);
+
+    [LoggerMessage(7102, LogLevel.Warning, "Traffic between cells is not blocked: {Problem}")]
+    public static partial void CellFirewallFailed(ILogger logger, string problem);
+
     [LoggerMessage(7, LogLevel.Warning, "Pruning failed")]
     public static partial void PruneFailed(ILogger logger, Exception error);
 }

@@ -14,6 +14,7 @@ namespace OpenChoreo.Runtime.Podman;
 public sealed class PodmanClient : IDisposable
 {
     private const string Api = "http://podman/v1.41";
+    private const string Libpod = "http://podman/v4.0.0/libpod";
     private const int MaxErrorBody = 4096;
     private readonly HttpClient _http;
 
@@ -59,7 +60,7 @@ public sealed class PodmanClient : IDisposable
     public Task StartContainerAsync(string id, CancellationToken ct) => SendAsync(HttpMethod.Post, $"/containers/{Esc(id)}/start", null, ct, HttpStatusCode.NotModified);
 
     public Task StopContainerAsync(string id, int timeoutSeconds, CancellationToken ct) =>
-        SendAsync(HttpMethod.Post, $"/containers/{Esc(id)}/stop?t={timeoutSeconds}", null, ct, HttpStatusCode.NotModified);
+        SendAsync(HttpMethod.Post, $"/containers/{Esc(id)}/stop?t={timeoutSeconds}", null, ct, HttpStatusCode.NotModified, HttpStatusCode.NotFound);
 
     public Task KillContainerAsync(string id, CancellationToken ct) => SendAsync(HttpMethod.Post, $"/containers/{Esc(id)}/kill", null, ct, HttpStatusCode.Conflict);
 
@@ -124,24 +125,51 @@ public sealed class PodmanClient : IDisposable
 
     // ---- networks
 
-    public async Task<JsonObject?> InspectNetworkAsync(string name, CancellationToken ct) =>
-        (await SendAsync(HttpMethod.Get, $"/networks/{Esc(name)}", null, ct, HttpStatusCode.NotFound).ConfigureAwait(false))?.AsObject();
+    // Networks go through podman's own API only: in podman 4.3 the Docker-compatible network inspect and list drop the
+    // "isolate" option from podman's in-memory copy of the network, so containers started after such a call would be
+    // wired without isolation.
 
+    /// <summary>Inspects a network (podman's own format: lower-case names, <c>options</c>); null when it does not exist.</summary>
+    public async Task<JsonObject?> InspectNetworkAsync(string name, CancellationToken ct) =>
+        (await SendAsync(HttpMethod.Get, $"{Libpod}/networks/{Esc(name)}/json", null, ct, HttpStatusCode.NotFound).ConfigureAwait(false))?.AsObject();
+
+    /// <summary>Creates a bridge network isolated from the other networks (netavark <c>isolate</c>). Through podman's own
+    /// API: the Docker-compatible one ignores the option (it isolates by default, but neither says nor shows it).</summary>
     public Task CreateNetworkAsync(string name, IReadOnlyDictionary<string, string> labels, CancellationToken ct) =>
-        SendAsync(HttpMethod.Post, "/networks/create", new JsonObject
+        CreateNetworkAsync(name, labels, isolate: true, ct);
+
+    /// <summary>Tests make a non-isolated network with <paramref name="isolate"/> false, to check it is replaced.</summary>
+    internal Task CreateNetworkAsync(string name, IReadOnlyDictionary<string, string> labels, bool isolate, CancellationToken ct) =>
+        SendAsync(HttpMethod.Post, Libpod + "/networks/create", new JsonObject
         {
-            ["Name"] = name,
-            ["Driver"] = "bridge",
-            ["CheckDuplicate"] = true,
-            ["Labels"] = ToObject(labels),
+            ["name"] = name,
+            ["driver"] = "bridge",
+            ["dns_enabled"] = true, // Service and StatefulSet names resolve inside the cell (off by default in this API)
+            ["labels"] = ToObject(labels),
+            ["options"] = isolate ? new JsonObject { ["isolate"] = "true" } : new JsonObject(),
         }, ct, HttpStatusCode.Conflict);
 
-    public Task RemoveNetworkAsync(string name, CancellationToken ct) => SendAsync(HttpMethod.Delete, $"/networks/{Esc(name)}", null, ct, HttpStatusCode.NotFound);
+    /// <summary>Whether a network is isolated from the others; null when it does not exist.</summary>
+    public async Task<bool?> IsNetworkIsolatedAsync(string name, CancellationToken ct) =>
+        await InspectNetworkAsync(name, ct).ConfigureAwait(false) is { } network
+            ? network["options"]?["isolate"]?.GetValue<string>() is "true" or "strict"
+            : null;
 
+    /// <summary>Names of the containers (running or not) attached to a network.</summary>
+    public async Task<IReadOnlyList<string>> ContainersOnNetworkAsync(string name, CancellationToken ct)
+    {
+        var filters = Uri.EscapeDataString(JsonSerializer.Serialize(new Dictionary<string, string[]> { ["network"] = [name] }, PodmanJson.Default.DictionaryStringStringArray));
+        var list = (await GetAsync($"/containers/json?all=true&filters={filters}", ct).ConfigureAwait(false))!.AsArray();
+        return [.. list.Select(c => c?["Id"]?.GetValue<string>() ?? "")];
+    }
+
+    public Task RemoveNetworkAsync(string name, CancellationToken ct) => SendAsync(HttpMethod.Delete, $"{Libpod}/networks/{Esc(name)}", null, ct, HttpStatusCode.NotFound);
+
+    /// <summary>Networks carrying all <paramref name="labels"/>, in podman's own format (<c>name</c>, <c>labels</c>, <c>options</c>).</summary>
     public async Task<JsonArray> ListNetworksAsync(CancellationToken ct, params string[] labels)
     {
         var filters = Uri.EscapeDataString(JsonSerializer.Serialize(new Dictionary<string, string[]> { ["label"] = labels }, PodmanJson.Default.DictionaryStringStringArray));
-        return (await GetAsync($"/networks?filters={filters}", ct).ConfigureAwait(false))!.AsArray();
+        return (await GetAsync($"{Libpod}/networks/json?filters={filters}", ct).ConfigureAwait(false))!.AsArray();
     }
 
     // ---- volumes
@@ -195,7 +223,7 @@ public sealed class PodmanClient : IDisposable
     /// <summary>Sends a request; <paramref name="tolerated"/> statuses answer null instead of throwing.</summary>
     private async Task<JsonNode?> SendAsync(HttpMethod method, string path, JsonNode? body, CancellationToken ct, params HttpStatusCode[] tolerated)
     {
-        using var request = new HttpRequestMessage(method, Api + path);
+        using var request = new HttpRequestMessage(method, path.StartsWith("http://", StringComparison.Ordinal) ? path : Api + path);
         if (body is not null) request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
         using var response = await _http.SendAsync(request, ct).ConfigureAwait(false);
         if (Array.IndexOf(tolerated, response.StatusCode) >= 0) return null;

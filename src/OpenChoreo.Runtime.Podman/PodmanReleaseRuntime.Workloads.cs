@@ -26,6 +26,8 @@ public sealed partial class PodmanReleaseRuntime
         string? degraded = null;
         foreach (var (name, summary) in byName)
         {
+            // Drained and being stopped in the background: neither observed (that would restart it) nor pruned.
+            if (_retiring.ContainsKey(name)) { desired.Add(name); continue; }
             var state = await ObserveAsync(name, plan, w, now, ct).ConfigureAwait(false);
             if (state is null) continue;
             states.Add(state);
@@ -38,17 +40,20 @@ public sealed partial class PodmanReleaseRuntime
         var allReady = current.Count == wanted.Count && current.All(s => s.Ready);
         readyOut[w.Id] = allReady ? [.. current.Where(s => s.Ready)] : [.. states.Where(s => s.Ready)];
 
+        // The old revision (and replicas above a lowered count) keeps serving until every new replica is ready: the
+        // release-wide sweep must not take it before that.
+        foreach (var o in old) desired.Add(o.Name);
         if (allReady && old.Count > 0)
         {
-            // Old revision: out of the relays first (the caller stamps DrainingSince once the relays no longer list it),
-            // stopped after the drain delay so requests already relayed to it can finish.
+            // Then out of the relays and the gateway first (the caller stamps DrainingSince once the relays no longer
+            // list it), and stopped only after the drain delay, so connections already sent to it can finish.
             foreach (var o in old) held.Draining.Add(o.Name);
             var stampNow = _time.GetUtcNow();
             if (old.All(o => o.DrainingSince is { } since && stampNow - since >= _options.DrainDelay))
                 foreach (var o in old)
                 {
                     held.Draining.Remove(o.Name);
-                    await RemoveContainerAsync(o.Name, ct).ConfigureAwait(false);
+                    Retire(o.Name);
                 }
             else Kick();
         }

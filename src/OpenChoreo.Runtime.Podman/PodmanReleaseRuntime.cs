@@ -28,6 +28,15 @@ public sealed partial class PodmanReleaseRuntime : IReleaseRuntime, IRouteTable,
     private readonly Dictionary<string, ReplicaState> _replicas = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _kick = new(0, 1);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _retiring = new(StringComparer.Ordinal);
+    private readonly List<Task> _retirements = [];
+    private readonly HashSet<string> _warnedNetworks = new(StringComparer.Ordinal);
+    private CellFirewall? _firewall;
+    private string[] _firewallBridges = [];
+    private DateTimeOffset _firewallChecked;
+
+    /// <summary>Whether traffic between cells is dropped: null until first applied, then "" when it is, else why not.</summary>
+    private string? _isolation;
     private Task _loop = Task.CompletedTask;
     private volatile IReadOnlyList<RouteEntry> _routes = [];
 
@@ -125,6 +134,7 @@ public sealed partial class PodmanReleaseRuntime : IReleaseRuntime, IRouteTable,
             foreach (var v in await _client.ListVolumesAsync(ct, $"{PodmanLabels.Release}={name}", Plane).ConfigureAwait(false))
                 await _client.RemoveVolumeAsync(v!["Name"]!.GetValue<string>(), ct).ConfigureAwait(false);
             await PruneNetworksAsync(ct).ConfigureAwait(false);
+            await EnsureCellFirewallAsync(ct).ConfigureAwait(false);
             var files = FilesDir(name);
             if (Directory.Exists(files)) Directory.Delete(files, recursive: true);
             if (existed)
@@ -189,6 +199,9 @@ public sealed partial class PodmanReleaseRuntime : IReleaseRuntime, IRouteTable,
         await _stop.CancelAsync().ConfigureAwait(false);
         try { await _loop.ConfigureAwait(false); }
         catch (OperationCanceledException) { }
+        Task[] retirements;
+        lock (_retirements) retirements = [.. _retirements];
+        await Task.WhenAll(retirements).ConfigureAwait(false);
         foreach (var held in _releases.Values)
             foreach (var proxy in held.Proxies.Values) await proxy.DisposeAsync().ConfigureAwait(false);
         _client.Dispose();
@@ -249,6 +262,7 @@ public sealed partial class PodmanReleaseRuntime : IReleaseRuntime, IRouteTable,
                 }
             }
             await PruneNetworksAsync(ct).ConfigureAwait(false);
+            await EnsureCellFirewallAsync(ct).ConfigureAwait(false);
             if (changed) PublishRoutes();
         }
         finally { _gate.Release(); }
@@ -260,6 +274,14 @@ public sealed partial class PodmanReleaseRuntime : IReleaseRuntime, IRouteTable,
         var model = held.Model;
         var release = held.Request.Name;
         var statuses = new List<ResourceStatus>(model.Unsupported);
+        // Cell isolation holds with or without policies; a policy is reported by what of it that isolation enforces,
+        // and only once the isolation is in place.
+        statuses.AddRange(model.NetworkPolicies.Select(p => p.Health != ResourceHealth.Healthy ? p : _isolation switch
+        {
+            null => p with { Health = ResourceHealth.Progressing, Message = "cell isolation not applied yet" },
+            "" => p,
+            var why => p with { Health = ResourceHealth.Degraded, Message = "not enforced: traffic between cells is not blocked: " + why },
+        }));
         foreach (var ns in model.Namespaces.Where(ns => model.Workloads.Any(w => w.Namespace == ns) || model.CronJobs.Any(c => c.Namespace == ns)))
             await EnsureNetworkAsync(ns, ct).ConfigureAwait(false);
 
@@ -354,8 +376,11 @@ public sealed partial class PodmanReleaseRuntime : IReleaseRuntime, IRouteTable,
 
         // Anything of this release that is no longer desired (removed resources, old revisions already drained).
         foreach (var c in existing)
-            if (!desired.Contains(Name(c)) && !held.Draining.Contains(Name(c)))
+            if (!desired.Contains(Name(c)) && !_retiring.ContainsKey(Name(c)))
+            {
+                held.Draining.Remove(Name(c));
                 await RemoveContainerAsync(Name(c), ct).ConfigureAwait(false);
+            }
 
         var health = Aggregate(statuses, out var message);
         var changed = health != held.Health || message != held.HealthMessage || !statuses.SequenceEqual(held.Statuses)
@@ -404,9 +429,22 @@ public sealed partial class PodmanReleaseRuntime : IReleaseRuntime, IRouteTable,
 
     private static string NetworkName(string ns) => "oc-" + ns;
 
+    /// <summary>The cell's network, isolated: its containers cannot connect to those of another cell (netavark's
+    /// <c>isolate</c> option); the host still reaches their published 127.0.0.1 ports, which is how the gateway dials them.</summary>
     private async Task EnsureNetworkAsync(string ns, CancellationToken ct)
     {
-        if (await _client.InspectNetworkAsync(NetworkName(ns), ct).ConfigureAwait(false) is not null) return;
+        var isolated = await _client.IsNetworkIsolatedAsync(NetworkName(ns), ct).ConfigureAwait(false);
+        if (isolated == true) return;
+        if (isolated == false)
+        {
+            // Not isolated (made by hand or by another tool): recreated while nothing is attached, else reported.
+            if ((await _client.ContainersOnNetworkAsync(NetworkName(ns), ct).ConfigureAwait(false)).Count > 0)
+            {
+                if (_warnedNetworks.Add(NetworkName(ns))) Log.CellNotIsolated(_logger, NetworkName(ns));
+                return;
+            }
+            await _client.RemoveNetworkAsync(NetworkName(ns), ct).ConfigureAwait(false);
+        }
         await _client.CreateNetworkAsync(NetworkName(ns), new Dictionary<string, string>
         {
             [PodmanLabels.Managed] = PodmanLabels.ManagedValue,
@@ -415,13 +453,72 @@ public sealed partial class PodmanReleaseRuntime : IReleaseRuntime, IRouteTable,
         }, ct).ConfigureAwait(false);
     }
 
+    /// <summary>Keeps the firewall chain in line with this plane's cell bridges: when they change, else every 30 s
+    /// (something else may have flushed the rules).</summary>
+    private async Task EnsureCellFirewallAsync(CancellationToken ct)
+    {
+        if (!_options.CellFirewall)
+        {
+            _isolation = "the runtime's cell firewall is off (PodmanRuntimeOptions.CellFirewall)";
+            return;
+        }
+        var bridges = (await _client.ListNetworksAsync(ct, Plane).ConfigureAwait(false))
+            .Where(n => n?["labels"]?[PodmanLabels.Namespace] is not null)
+            .Select(n => n?["network_interface"]?.GetValue<string>() ?? "").Where(b => b.Length > 0).Order(StringComparer.Ordinal).ToArray();
+        var now = _time.GetUtcNow();
+        if (_isolation == "" && bridges.SequenceEqual(_firewallBridges) && now - _firewallChecked < TimeSpan.FromSeconds(30)) return;
+        _firewall ??= new CellFirewall(_options.IptablesPath, _options.PlaneId);
+        string? problem = null;
+        // No cells left: the chain and its jump go too, so a removed plane leaves nothing behind.
+        if (bridges.Length == 0) await _firewall.RemoveAsync(ct).ConfigureAwait(false);
+        else problem = await _firewall.EnsureAsync(bridges, ct).ConfigureAwait(false);
+        if (problem is not null && problem != _isolation) Log.CellFirewallFailed(_logger, problem);
+        _isolation = problem ?? "";
+        _firewallBridges = bridges;
+        _firewallChecked = now;
+    }
+
     private async Task PruneNetworksAsync(CancellationToken ct)
     {
         var used = _releases.Values.SelectMany(h => h.Model.Workloads.Select(w => w.Namespace)).ToHashSet(StringComparer.Ordinal);
         foreach (var n in await _client.ListNetworksAsync(ct, Plane).ConfigureAwait(false))
         {
-            var ns = n?["Labels"]?[PodmanLabels.Namespace]?.GetValue<string>();
-            if (ns is not null && !used.Contains(ns)) await _client.RemoveNetworkAsync(n!["Name"]!.GetValue<string>(), ct).ConfigureAwait(false);
+            var ns = n?["labels"]?[PodmanLabels.Namespace]?.GetValue<string>();
+            if (ns is not null && !used.Contains(ns)) await _client.RemoveNetworkAsync(n!["name"]!.GetValue<string>(), ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Stops a drained replica with its grace period (SIGTERM, then SIGKILL after <see cref="PodmanRuntimeOptions.StopTimeoutSeconds"/>)
+    /// and removes it, off the reconcile loop so a slow stop does not hold up other releases. Called under the gate.
+    /// </summary>
+    private void Retire(string name)
+    {
+        if (!_retiring.TryAdd(name, 0)) return;
+        _replicas.Remove(name);
+        var task = Task.Run(async () =>
+        {
+            try
+            {
+                await _client.StopContainerAsync(name, _options.StopTimeoutSeconds, _stop.Token).ConfigureAwait(false);
+                await _client.RemoveContainerAsync(name, _stop.Token).ConfigureAwait(false);
+                Log.Removed(_logger, name);
+            }
+            catch (Exception e) when (e is PodmanApiException or HttpRequestException or IOException or OperationCanceledException)
+            {
+                // Left in place: the next pass finds it as an old replica again and retires it again.
+                if (!_stop.IsCancellationRequested) Log.RetireFailed(_logger, name, e);
+            }
+            finally
+            {
+                _retiring.TryRemove(name, out _);
+                if (!_stop.IsCancellationRequested) Kick();
+            }
+        });
+        lock (_retirements)
+        {
+            _retirements.RemoveAll(t => t.IsCompleted);
+            _retirements.Add(task);
         }
     }
 

@@ -41,6 +41,13 @@ public sealed class PodmanRuntimeOptions
     /// <summary>A static busybox on the host, used to build <see cref="ForwarderImage"/>.</summary>
     public string BusyboxPath { get; set; } = "/bin/busybox";
 
+    /// <summary>Drop traffic between cells with iptables rules of the runtime's own (needs root and iptables). Off: cells
+    /// rely on podman's network isolation alone and NetworkPolicies report Degraded.</summary>
+    public bool CellFirewall { get; set; } = true;
+
+    /// <summary>The iptables executable for <see cref="CellFirewall"/>.</summary>
+    public string IptablesPath { get; set; } = "iptables";
+
     /// <summary>Lines of output quoted in a Degraded reason.</summary>
     public int ReasonLogLines { get; set; } = 5;
 

@@ -12,6 +12,7 @@ internal sealed class ReleaseModel
     public List<CronJobModel> CronJobs { get; } = [];
     public List<ServiceModel> Services { get; } = [];
     public List<JsonObject> Routes { get; } = [];
+    public List<ResourceStatus> NetworkPolicies { get; } = [];
     public List<ResourceStatus> Unsupported { get; } = [];
     public HashSet<string> Namespaces { get; } = new(StringComparer.Ordinal);
 
@@ -45,6 +46,9 @@ internal sealed class ReleaseModel
                     break;
                 case "HTTPRoute":
                     model.Routes.Add(r);
+                    break;
+                case "NetworkPolicy":
+                    model.NetworkPolicies.Add(NetworkPolicyCheck.Evaluate(ns, name, r));
                     break;
                 default:
                     model.Unsupported.Add(new ResourceStatus(kind, ns, name, ResourceHealth.Unsupported, $"{kind} is not supported by the podman runtime"));

@@ -13,6 +13,7 @@ internal sealed class ServiceProxy : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accept;
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(4);
+    private static readonly TimeSpan RetryConnectTimeout = TimeSpan.FromSeconds(1);
     private volatile int[] _backends = [];
     private int _next;
 
@@ -56,25 +57,30 @@ internal sealed class ServiceProxy : IAsyncDisposable
     private async Task RelayAsync(Socket client)
     {
         using var _ = client;
-        var backends = _backends;
-        var first = (int)((uint)Interlocked.Increment(ref _next) % (uint)Math.Max(1, backends.Length));
-        // A replica that just went away must not hang the caller: bounded connect, then the next backend.
-        for (var attempt = 0; attempt < backends.Length; attempt++)
+        // Nothing has been read from the client before the upstream connects, so a refused or silent connect is retried
+        // on another backend: a replica that just went away costs the caller a retry, not an error. The set is re-read
+        // on each attempt (it may have changed meanwhile).
+        var tried = new HashSet<int>();
+        var turn = Interlocked.Increment(ref _next);
+        while (!_stop.IsCancellationRequested)
         {
-            var port = backends[(first + attempt) % backends.Length];
+            var backends = _backends;
+            var candidates = backends.Where(p => !tried.Contains(p)).ToArray();
+            if (candidates.Length == 0) return;
+            var port = candidates[(int)((uint)turn % (uint)candidates.Length)];
+            tried.Add(port);
             var upstream = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
             try
             {
-                using (var connect = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token))
-                {
-                    connect.CancelAfter(ConnectTimeout);
-                    await upstream.ConnectAsync(IPAddress.Loopback, port, connect.Token).ConfigureAwait(false);
-                }
+                using var connect = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+                // On loopback a live listener answers at once; a replica being torn down can swallow the SYN instead of
+                // refusing it. Short when another backend is left to try, longer for the last one.
+                connect.CancelAfter(candidates.Length > 1 ? RetryConnectTimeout : ConnectTimeout);
+                await upstream.ConnectAsync(IPAddress.Loopback, port, connect.Token).ConfigureAwait(false);
             }
             catch (Exception e) when (e is SocketException or OperationCanceledException)
             {
                 upstream.Dispose();
-                if (_stop.IsCancellationRequested) return;
                 continue;
             }
             using (upstream)

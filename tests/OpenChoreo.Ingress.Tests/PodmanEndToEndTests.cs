@@ -13,7 +13,7 @@ namespace OpenChoreo.Ingress.Tests;
 /// </summary>
 public sealed class PodmanEndToEndTests
 {
-    private const string Host = "development." + Harness.Apps;
+    internal const string Host = "development." + Harness.Apps;
     private const string Script = "mkdir -p /www && echo \"$BODY\" > /www/index.html && exec /bin/busybox httpd -f -p 8080 -h /www";
 
     [Fact]
@@ -25,7 +25,7 @@ public sealed class PodmanEndToEndTests
         var dir = Path.Combine(Path.GetTempPath(), "oc-ingress-pm-" + Guid.NewGuid().ToString("n")[..8]);
         Directory.CreateDirectory(dir);
         var conf = Path.Combine(dir, "containers.conf");
-        await File.WriteAllTextAsync(conf, "[containers]\ndefault_ulimits = []\n[engine]\nruntime = \"runc\"\ncgroup_manager = \"cgroupfs\"\n", ct);
+        await File.WriteAllTextAsync(conf, "[containers]\ndefault_ulimits = []\n[engine]\nruntime = \"runc\"\ncgroup_manager = \"cgroupfs\"\n[network]\nnetwork_backend = \"netavark\"\n", ct);
         var plane = "ingress-e2e-" + Guid.NewGuid().ToString("n")[..6];
         var options = new PodmanRuntimeOptions
         {
@@ -104,7 +104,8 @@ public sealed class PodmanEndToEndTests
         }
     }
 
-    private static JsonArray Release(string ns, string image)
+    /// <summary>The 'service' component type's output for the greeter: 2 replicas, a Service 80 → 8080, an HTTPRoute.</summary>
+    internal static JsonArray Release(string ns, string image, string body = "hello from greeter")
     {
         var labels = new JsonObject { ["openchoreo.dev/component"] = "greeter", ["openchoreo.dev/environment"] = "development" };
         return
@@ -126,7 +127,7 @@ public sealed class PodmanEndToEndTests
                             {
                                 ["name"] = "main", ["image"] = image,
                                 ["command"] = new JsonArray("/bin/busybox", "sh", "-c", Script),
-                                ["env"] = new JsonArray(new JsonObject { ["name"] = "BODY", ["value"] = "hello from greeter" }),
+                                ["env"] = new JsonArray(new JsonObject { ["name"] = "BODY", ["value"] = body }),
                                 ["ports"] = new JsonArray(new JsonObject { ["name"] = "http", ["containerPort"] = 8080 }),
                                 ["readinessProbe"] = new JsonObject { ["httpGet"] = new JsonObject { ["path"] = "/", ["port"] = "http" }, ["periodSeconds"] = 1 },
                             }),

@@ -71,7 +71,8 @@ public sealed class PodmanFixture : IAsyncLifetime
             var label = "openchoreo.dev/plane=" + plane;
             foreach (var c in await Client.ListContainersAsync(default, label)) await Client.RemoveContainerAsync(c!["Id"]!.GetValue<string>(), default);
             foreach (var v in await Client.ListVolumesAsync(default, label)) await Client.RemoveVolumeAsync(v!["Name"]!.GetValue<string>(), default);
-            foreach (var n in await Client.ListNetworksAsync(default, label)) await Client.RemoveNetworkAsync(n!["Name"]!.GetValue<string>(), default);
+            foreach (var n in await Client.ListNetworksAsync(default, label)) await Client.RemoveNetworkAsync(n!["name"]!.GetValue<string>(), default);
+            await new CellFirewall("iptables", plane).RemoveAsync(default);
         }
         Client?.Dispose();
         if (_service is not null) await _service.DisposeAsync();
