@@ -480,7 +480,10 @@ public sealed partial class PodmanReleaseRuntime : IReleaseRuntime, IRouteTable,
 
     private async Task PruneNetworksAsync(CancellationToken ct)
     {
-        var used = _releases.Values.SelectMany(h => h.Model.Workloads.Select(w => w.Namespace)).ToHashSet(StringComparer.Ordinal);
+        // A cell holding only CronJobs still needs its network: their run containers attach to it.
+        var used = _releases.Values
+            .SelectMany(h => h.Model.Workloads.Select(w => w.Namespace).Concat(h.Model.CronJobs.Select(c => c.Namespace)))
+            .ToHashSet(StringComparer.Ordinal);
         foreach (var n in await _client.ListNetworksAsync(ct, Plane).ConfigureAwait(false))
         {
             var ns = n?["labels"]?[PodmanLabels.Namespace]?.GetValue<string>();
