@@ -265,7 +265,11 @@ public sealed partial class UpTls
         if (Dns01Server is not null)
         {
             var apps = await store.GetAsync(new ResourceKey("Certificate", PlatformNamespace, AppsCertificate), ct);
-            sb.Append(CultureInfo.InvariantCulture, $"               {ControlPlaneHosts.AppsWildcard(Domain),-34} Certificate {AppsCertificate} (DNS-01 via {Dns01Server}): {State(apps)}\n");
+            // The data-plane ingress reads the same index as the API listener, so this is what it serves.
+            var wildcard = ControlPlaneHosts.AppsWildcard(Domain);
+            var source = selector.SecretFor(wildcard) is { } secret ? $"Secret {PlatformNamespace}/{secret}" : "platform CA (until the ACME certificate is ready)";
+            sb.Append(CultureInfo.InvariantCulture, $"               {wildcard,-34} {source}\n");
+            sb.Append(CultureInfo.InvariantCulture, $"               Certificate {AppsCertificate} (DNS-01 via {Dns01Server}): {State(apps)}\n");
         }
         else
         {
