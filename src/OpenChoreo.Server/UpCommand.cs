@@ -126,6 +126,8 @@ public static class UpCommand
             return;
         }
         settings.Port = new Uri(instance.Server).Port;
+        // Remember the port taken (with --gateway-port 0 too): agents enrolled elsewhere dial it again after a restart.
+        if (app.Services.GetRequiredService<Gateway.ClusterGatewayServer>().ConnectUrl is { } gatewayUrl) settings.GatewayPort = gatewayUrl.Port;
         var dataPlane = await StartDataPlaneAsync(app, dir, settings, instance, ct);
         settings.Save(dir);
         // The banner says where each host's certificate comes from; give a first issuance a moment to finish.
