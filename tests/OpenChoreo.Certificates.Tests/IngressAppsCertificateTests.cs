@@ -139,6 +139,8 @@ public sealed class IngressAppsCertificateTests
         // A handshake without SNI gets the platform-CA wildcard; a name outside the apps domain gets no certificate (the
         // control plane's hosts are not the ingress's to serve), so the ingress closes the handshake.
         using (var noSni = await HandshakeAsync(endpoint, "", trust, AppsDomain)) Assert.Equal(platformSerial, noSni.SerialNumber.ToLowerInvariant());
+        // The bare apps domain: not in the Certificate, in the platform-CA wildcard's names.
+        using (var bare = await HandshakeAsync(endpoint, AppsDomain, trust)) Assert.Equal(platformSerial, bare.SerialNumber.ToLowerInvariant());
         await Assert.ThrowsAsync<IOException>(() => HandshakeAsync(endpoint, ControlPlaneHosts.Api(DomainControlPlane.Domain), trust));
 
         // The Certificate narrowed to y.apps: x.apps is no longer covered and gets the platform-CA wildcard again.
