@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Security;
 using System.Security.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -72,11 +73,13 @@ public sealed class IngressGateway : IAsyncDisposable
                 k.Listen(https, l =>
                 {
                     l.Protocols = HttpProtocols.Http1AndHttp2;
-                    l.UseHttps(new HttpsConnectionAdapterOptions
-                    {
-                        SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-                        ServerCertificateSelector = (_, name) => certificates!.Select(name),
-                    });
+                    if (certificates is IIngressCertificateContextSelector contexts) l.UseHttps(ContextCallback(contexts, options));
+                    else
+                        l.UseHttps(new HttpsConnectionAdapterOptions
+                        {
+                            SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+                            ServerCertificateSelector = (_, name) => certificates!.Select(name),
+                        });
                 });
         });
 
@@ -107,6 +110,23 @@ public sealed class IngressGateway : IAsyncDisposable
         IngressLog.Listening(logger, string.Join(", ", app.Urls), options.AppsDomain);
         return gateway;
     }
+
+    /// <summary>Per-handshake options around a context selector: the chosen context carries its intermediates, so the
+    /// full chain is sent without building it per handshake. No context for the name refuses the handshake.</summary>
+    private static TlsHandshakeCallbackOptions ContextCallback(IIngressCertificateContextSelector contexts, IngressOptions options) => new()
+    {
+        OnConnection = hello =>
+        {
+            var context = contexts.SelectContext(hello.ClientHelloInfo.ServerName)
+                ?? throw new AuthenticationException($"no certificate for server name '{hello.ClientHelloInfo.ServerName}'");
+            return ValueTask.FromResult(new SslServerAuthenticationOptions
+            {
+                ServerCertificateContext = context,
+                EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+                ApplicationProtocols = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11],
+            });
+        },
+    };
 
     /// <summary>404 for requests no route takes, then the proxy; one access-log line per request.</summary>
     private static async Task HandleAsync(HttpContext ctx, RequestDelegate next, RouteTableConfigProvider provider, IngressOptions options, ILogger logger)

@@ -28,7 +28,7 @@ public sealed class PlatformCaIngressCertificate : IAsyncDisposable
         _appsDomain = appsDomain;
         _logger = logger ?? NullLogger.Instance;
         Current = Issue();
-        _store.Set("*." + appsDomain, Current, isDefault: true);
+        Install(Current);
         _loop = RenewLoopAsync(time ?? TimeProvider.System);
     }
 
@@ -40,6 +40,13 @@ public sealed class PlatformCaIngressCertificate : IAsyncDisposable
         DnsNames = ["*." + _appsDomain, _appsDomain],
         Lifetime = Lifetime,
     });
+
+    /// <summary>The certificate names the bare apps domain too; a wildcard pattern alone would not select it for that name.</summary>
+    private void Install(X509Certificate2 certificate)
+    {
+        _store.Set("*." + _appsDomain, certificate, isDefault: true);
+        _store.Set(_appsDomain, certificate);
+    }
 
     private async Task RenewLoopAsync(TimeProvider time)
     {
@@ -53,7 +60,7 @@ public sealed class PlatformCaIngressCertificate : IAsyncDisposable
                     var next = Issue();
                     if (next.Thumbprint == Current.Thumbprint) continue;
                     Current = next;
-                    _store.Set("*." + _appsDomain, next, isDefault: true);
+                    Install(next);
                 }
                 catch (Exception e) when (e is IOException or System.Security.Cryptography.CryptographicException or KeyStoreException)
                 {

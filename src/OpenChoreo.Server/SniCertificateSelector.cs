@@ -1,61 +1,44 @@
 using System.Net.Security;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using System.Text;
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using OpenChoreo.Model;
-using OpenChoreo.Pki;
+using OpenChoreo.Certificates;
 using OpenChoreo.Store;
 
 namespace OpenChoreo.Server;
 
 /// <summary>
-/// Picks the API listener's certificate per TLS handshake from the SNI name: the TLS Secret (<c>spec.secretName</c>) of a
-/// Certificate in the platform namespace whose dnsNames cover the name, else the platform-CA certificate of
-/// <see cref="ServerCertificateSource"/>. The Secrets are parsed once into a snapshot that the store watch replaces on
-/// every Certificate or Secret change there, so a renewal applies to the next handshake while open connections keep
-/// the certificate they were made with.
+/// Picks the API listener's certificate per TLS handshake from the SNI name: the TLS Secret of a Certificate in the
+/// platform namespace whose dnsNames cover the name (<see cref="CertificateSecretIndex"/>, which this service keeps
+/// current), else the platform-CA certificate of <see cref="ServerCertificateSource"/>. The same index serves the
+/// data-plane ingress of <c>up</c>.
 /// </summary>
-public sealed partial class SniCertificateSelector : BackgroundService
+public sealed class SniCertificateSelector : BackgroundService
 {
-    private readonly IResourceStore _store;
     private readonly ServerCertificateSource _fallback;
-    private readonly string _namespace;
-    private readonly TimeProvider _time;
-    private readonly ILogger<SniCertificateSelector> _logger;
-    private Snapshot _snapshot = Snapshot.Empty;
     private FallbackContext? _fallbackContext;
-    private readonly TaskCompletionSource _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public SniCertificateSelector(IResourceStore store, ServerCertificateSource fallback, string platformNamespace, TimeProvider time,
         ILogger<SniCertificateSelector> logger)
     {
-        _store = store;
         _fallback = fallback;
-        _namespace = platformNamespace;
-        _time = time;
-        _logger = logger;
+        Index = new CertificateSecretIndex(store, platformNamespace, time, logger);
     }
+
+    /// <summary>The platform namespace's Certificates' Secrets by the names they cover.</summary>
+    public CertificateSecretIndex Index { get; }
 
     /// <summary>Completes after the first snapshot of the platform namespace's certificates is in place.</summary>
-    public Task Loaded => _loaded.Task;
+    public Task Loaded => Index.Loaded;
 
     /// <summary>How many snapshots have been built (tests wait on it after a change).</summary>
-    public long Generation => Volatile.Read(ref _snapshot).Generation;
+    public long Generation => Index.Generation;
 
     /// <summary>The certificate context for a handshake that asked for <paramref name="serverName"/> (null: no SNI).</summary>
-    public SslStreamCertificateContext Select(string? serverName)
-    {
-        if (!string.IsNullOrEmpty(serverName) && Volatile.Read(ref _snapshot).Find(serverName) is { } entry
-            && entry.NotAfter > _time.GetUtcNow())
-            return entry.Context;
-        return FallbackContextFor(_fallback.Current);
-    }
+    public SslStreamCertificateContext Select(string? serverName) => Index.Find(serverName)?.Context ?? FallbackContextFor(_fallback.Current);
 
     /// <summary>Where the certificate for <paramref name="host"/> comes from now: the Secret's name, or null for the platform CA.</summary>
-    public string? SecretFor(string host) => Volatile.Read(ref _snapshot).Find(host) is { } e && e.NotAfter > _time.GetUtcNow() ? e.SecretName : null;
+    public string? SecretFor(string host) => Index.Find(host)?.SecretName;
 
     private SslStreamCertificateContext FallbackContextFor(X509Certificate2 current)
     {
@@ -66,152 +49,7 @@ public sealed partial class SniCertificateSelector : BackgroundService
         return made.Context;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken ct)
-    {
-        while (!ct.IsCancellationRequested)
-        {
-            try
-            {
-                var from = await _store.GetRevisionAsync(ct);
-                await RebuildAsync(ct);
-                _loaded.TrySetResult();
-                await foreach (var e in _store.WatchAsync(new ListOptions(ListOptions.AllKinds, _namespace), from, ct))
-                {
-                    if (e.Object.Kind is "Certificate" or "Secret") await RebuildAsync(ct);
-                }
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                // Changes may have been missed: relist after a pause. The current snapshot stays in use meanwhile.
-                LogWatchLost(_logger, e);
-                try
-                {
-                    await Task.Delay(TimeSpan.FromSeconds(1), _time, ct);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-            }
-        }
-    }
-
-    private async Task RebuildAsync(CancellationToken ct)
-    {
-        var previous = Volatile.Read(ref _snapshot);
-        var certificates = await _store.ListAsync(new ListOptions("Certificate", _namespace), ct);
-        var entries = new List<Entry>();
-        foreach (var cert in certificates.Items)
-        {
-            if (cert.DeletionTimestamp is not null || cert.Spec?["secretName"] is not JsonValue sn || !sn.TryGetValue<string>(out var secretName)) continue;
-            var names = (cert.Spec["dnsNames"] as JsonArray ?? []).Select(n => (n as JsonValue)?.TryGetValue<string>(out var s) == true ? s!.ToLowerInvariant() : null)
-                .OfType<string>().ToList();
-            var secret = await _store.GetAsync(new ResourceKey("Secret", _namespace, secretName), ct);
-            if (secret is null) continue;
-            // Unchanged Secret: keep the parsed certificate and its context (and so its TLS session cache).
-            if (previous.BySecret.TryGetValue(secretName, out var kept) && kept.ResourceVersion == secret.ResourceVersion)
-            {
-                entries.Add(kept with { Names = Covered(kept.Leaf, names) });
-                continue;
-            }
-            if (Load(secret, secretName, names) is { } loaded) entries.Add(loaded);
-        }
-        Volatile.Write(ref _snapshot, new Snapshot(previous.Generation + 1, entries));
-        LogSnapshot(_logger, entries.Count);
-    }
-
-    private Entry? Load(ResourceObject secret, string secretName, List<string> names)
-    {
-        var crt = Value(secret, "tls.crt");
-        var key = Value(secret, "tls.key");
-        if (crt is null || key is null) return null;
-        try
-        {
-            var chain = Pem.ReadCertificates(crt);
-            var leaf = Pem.LoadCertificateWithKey(crt, key);
-            var intermediates = new X509Certificate2Collection();
-            chain[0].Dispose();
-            foreach (var c in chain.Skip(1)) intermediates.Add(c);
-            var context = SslStreamCertificateContext.Create(leaf, intermediates, offline: true);
-            return new Entry(secretName, secret.ResourceVersion, leaf, new DateTimeOffset(leaf.NotAfter.ToUniversalTime(), TimeSpan.Zero),
-                context, Covered(leaf, names));
-        }
-        catch (Exception e) when (e is CryptographicException or ArgumentException or FormatException)
-        {
-            LogUnusable(_logger, secretName, e);
-            return null;
-        }
-    }
-
-    /// <summary>The Certificate's names that the certificate in its Secret really covers (a stale Secret covers fewer).</summary>
-    private static IReadOnlyList<string> Covered(X509Certificate2 leaf, List<string> names)
-    {
-        var sans = leaf.Extensions.OfType<X509SubjectAlternativeNameExtension>().SelectMany(x => x.EnumerateDnsNames())
-            .Select(n => n.ToLowerInvariant()).ToHashSet(StringComparer.Ordinal);
-        return names.Where(sans.Contains).ToList();
-    }
-
-    private static string? Value(ResourceObject secret, string key)
-    {
-        if (secret.Node["data"]?[key] is not JsonValue v || !v.TryGetValue<string>(out var b64)) return null;
-        try
-        {
-            return Encoding.UTF8.GetString(Convert.FromBase64String(b64));
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken ct) => Index.RunAsync(ct);
 
     private sealed record FallbackContext(X509Certificate2 Certificate, SslStreamCertificateContext Context);
-
-    private sealed record Entry(string SecretName, string? ResourceVersion, X509Certificate2 Leaf, DateTimeOffset NotAfter,
-        SslStreamCertificateContext Context, IReadOnlyList<string> Names);
-
-    private sealed class Snapshot
-    {
-        public static readonly Snapshot Empty = new(0, []);
-
-        private readonly Dictionary<string, Entry> _byName = new(StringComparer.Ordinal);
-
-        public Snapshot(long generation, IReadOnlyList<Entry> entries)
-        {
-            Generation = generation;
-            foreach (var e in entries)
-            {
-                BySecret[e.SecretName] = e;
-                // Several Certificates for one name: the one expiring last wins.
-                foreach (var n in e.Names)
-                    if (!_byName.TryGetValue(n, out var other) || other.NotAfter < e.NotAfter) _byName[n] = e;
-            }
-        }
-
-        public long Generation { get; }
-
-        public Dictionary<string, Entry> BySecret { get; } = new(StringComparer.Ordinal);
-
-        /// <summary>Exact name first, then a wildcard one label up (<c>*.apps.example.com</c> covers <c>a.apps.example.com</c>).</summary>
-        public Entry? Find(string serverName)
-        {
-            if (_byName.Count == 0) return null;
-            var host = serverName.TrimEnd('.').ToLowerInvariant();
-            if (_byName.TryGetValue(host, out var exact)) return exact;
-            var dot = host.IndexOf('.', StringComparison.Ordinal);
-            return dot > 0 && _byName.TryGetValue("*" + host[dot..], out var wild) ? wild : null;
-        }
-    }
-
-    [LoggerMessage(EventId = 1410, Level = LogLevel.Debug, Message = "API listener certificates reloaded: {Count} from Certificates")]
-    private static partial void LogSnapshot(ILogger logger, int count);
-
-    [LoggerMessage(EventId = 1411, Level = LogLevel.Warning, Message = "TLS Secret {Secret} does not hold a usable certificate and key; its names get the platform-CA certificate")]
-    private static partial void LogUnusable(ILogger logger, string secret, Exception exception);
-
-    [LoggerMessage(EventId = 1412, Level = LogLevel.Warning, Message = "Watch of the platform namespace's certificates was lost; relisting")]
-    private static partial void LogWatchLost(ILogger logger, Exception exception);
 }

@@ -126,11 +126,15 @@ public static class UpCommand
             return;
         }
         settings.Port = new Uri(instance.Server).Port;
+        // Remember the port taken (with --gateway-port 0 too): agents enrolled elsewhere dial it again after a restart.
+        if (app.Services.GetRequiredService<Gateway.ClusterGatewayServer>().ConnectUrl is { } gatewayUrl) settings.GatewayPort = gatewayUrl.Port;
         var dataPlane = await StartDataPlaneAsync(app, dir, settings, instance, ct);
         settings.Save(dir);
         // The banner says where each host's certificate comes from; give a first issuance a moment to finish.
         await tls.WaitSettledAsync(store, TimeSpan.FromSeconds(60), TimeProvider.System, ct);
-        var tlsLines = await tls.DescribeAsync(store, app.Services.GetRequiredService<SniCertificateSelector>(), ct);
+        var sni = app.Services.GetRequiredService<SniCertificateSelector>();
+        await tls.WaitServedAsync(store, sni, TimeSpan.FromSeconds(5), TimeProvider.System, ct);
+        var tlsLines = await tls.DescribeAsync(store, sni, ct);
         var userConfigPath = ClientConfig.DefaultPath;
         var userConfig = ClientConfig.Load(userConfigPath);
         userConfig.Upsert(instance, makeCurrent: true);

@@ -33,6 +33,9 @@ internal sealed partial class UpDataPlane : IAsyncDisposable
 
     public IngressGateway Ingress => _ingress!;
 
+    /// <summary>Where the ingress's certificate for a host comes from.</summary>
+    public AppsCertificateSelector Certificates { get; private set; } = null!;
+
     /// <summary>The value of the <c>openchoreo.dev/plane</c> label on every container this instance runs.</summary>
     public string RuntimePlane { get; private set; } = "";
 
@@ -86,7 +89,10 @@ internal sealed partial class UpDataPlane : IAsyncDisposable
             var store = new IngressCertificateStore(loggers.CreateLogger<IngressCertificateStore>());
             plane._certificate = new PlatformCaIngressCertificate(app.Services.GetRequiredService<PlatformCa>(), store, ingressOptions.AppsDomain,
                 logger: loggers.CreateLogger<PlatformCaIngressCertificate>());
-            plane._ingress = await IngressGateway.StartAsync(ingressOptions, plane._runtime, store, loggers, ct);
+            // A platform-namespace Certificate covering an apps name (openchoreo-apps with --tls acme and DNS-01) wins over
+            // the platform-CA wildcard, hot-swapped on renewal through the control plane's certificate index.
+            plane.Certificates = new AppsCertificateSelector(app.Services.GetRequiredService<SniCertificateSelector>().Index, store, ingressOptions.AppsDomain);
+            plane._ingress = await IngressGateway.StartAsync(ingressOptions, plane._runtime, plane.Certificates, loggers, ct);
             await AnnotateHttpsPortAsync(admin, plane._ingress.HttpsEndpoint!.Port, ct);
             return plane;
         }

@@ -242,6 +242,28 @@ public sealed partial class UpTls
         }
     }
 
+    /// <summary>
+    /// Waits up to <paramref name="wait"/> until the listeners' certificate index serves the Secret of every Ready
+    /// Certificate (it follows the store through a watch, a moment behind), so the banner names what is really served.
+    /// </summary>
+    public async Task WaitServedAsync(IResourceStore store, SniCertificateSelector selector, TimeSpan wait, TimeProvider time, CancellationToken ct)
+    {
+        if (!Acme) return;
+        var deadline = time.GetUtcNow() + wait;
+        while (time.GetUtcNow() < deadline)
+        {
+            var served = true;
+            foreach (var name in CertificateNames)
+            {
+                var c = await store.GetAsync(new ResourceKey("Certificate", PlatformNamespace, name), ct);
+                var host = name == AppsCertificate ? ControlPlaneHosts.AppsWildcard(Domain!) : ControlPlaneHosts.Api(Domain!);
+                if (c is not null && Conditions.Get(c, "Ready") is { Status: Condition.True } && selector.SecretFor(host) is null) served = false;
+            }
+            if (served) return;
+            await Task.Delay(TimeSpan.FromMilliseconds(50), time, ct);
+        }
+    }
+
     private IEnumerable<string> CertificateNames => Dns01Server is null ? [ControlPlaneCertificate] : [ControlPlaneCertificate, AppsCertificate];
 
     /// <summary>The banner lines: where each host's certificate comes from and its state.</summary>
@@ -265,7 +287,11 @@ public sealed partial class UpTls
         if (Dns01Server is not null)
         {
             var apps = await store.GetAsync(new ResourceKey("Certificate", PlatformNamespace, AppsCertificate), ct);
-            sb.Append(CultureInfo.InvariantCulture, $"               {ControlPlaneHosts.AppsWildcard(Domain),-34} Certificate {AppsCertificate} (DNS-01 via {Dns01Server}): {State(apps)}\n");
+            // The data-plane ingress reads the same index as the API listener, so this is what it serves.
+            var wildcard = ControlPlaneHosts.AppsWildcard(Domain);
+            var source = selector.SecretFor(wildcard) is { } secret ? $"Secret {PlatformNamespace}/{secret}" : "platform CA (until the ACME certificate is ready)";
+            sb.Append(CultureInfo.InvariantCulture, $"               {wildcard,-34} {source}\n");
+            sb.Append(CultureInfo.InvariantCulture, $"               Certificate {AppsCertificate} (DNS-01 via {Dns01Server}): {State(apps)}\n");
         }
         else
         {

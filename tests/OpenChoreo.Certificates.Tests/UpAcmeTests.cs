@@ -144,8 +144,13 @@ public sealed class UpAcmeTests(UpAcmeWorld world) : IClassFixture<UpAcmeWorld>
         Assert.Equal(["*.apps.openchoreo.example.test"], leaf.Extensions.OfType<System.Security.Cryptography.X509Certificates.X509SubjectAlternativeNameExtension>().SelectMany(x => x.EnumerateDnsNames()));
         Assert.Equal((string)apps.Node["status"]!["serialNumber"]!, leaf.SerialNumber.ToLowerInvariant());
         await tls!.WaitSettledAsync(cp.Store, TimeSpan.FromSeconds(5), TimeProvider.System, ct);
-        var banner = await tls.DescribeAsync(cp.Store, cp.App.Services.GetRequiredService<SniCertificateSelector>(), ct);
-        Assert.Contains($"*.apps.openchoreo.example.test     Certificate openchoreo-apps (DNS-01 via {world.Bind.EndPoint}): Ready, valid until ", banner, StringComparison.Ordinal);
+        // The index (API listener and data-plane ingress) picks the Secrets up from its watch; up waits for that before the banner.
+        var selector = cp.App.Services.GetRequiredService<SniCertificateSelector>();
+        await tls.WaitServedAsync(cp.Store, selector, TimeSpan.FromSeconds(30), TimeProvider.System, ct);
+        Assert.Equal("openchoreo-apps-tls", selector.SecretFor("x.apps.openchoreo.example.test"));
+        var banner = await tls.DescribeAsync(cp.Store, selector, ct);
+        Assert.Contains("*.apps.openchoreo.example.test     Secret openchoreo-system/openchoreo-apps-tls\n", banner, StringComparison.Ordinal);
+        Assert.Contains($"Certificate openchoreo-apps (DNS-01 via {world.Bind.EndPoint}): Ready, valid until ", banner, StringComparison.Ordinal);
     }
 
     public static TheoryData<string[], string> BadFlags => new()

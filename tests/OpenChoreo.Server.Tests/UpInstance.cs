@@ -49,6 +49,9 @@ public sealed partial class UpInstance : IAsyncDisposable
 
     public int AppsHttpsPort { get; private set; }
 
+    /// <summary>The cluster gateway port up.yaml remembers (the one taken, though the test asks for any).</summary>
+    public int GatewayPort { get; private set; }
+
     /// <summary>The <c>openchoreo.dev/plane</c> label of this instance's containers, as the banner prints it.</summary>
     public string RuntimePlane { get; private set; } = "";
 
@@ -88,6 +91,7 @@ public sealed partial class UpInstance : IAsyncDisposable
             up.ApiPort = Setting(settings, "port");
             up.AppsHttpPort = Setting(settings, "appsHttpPort");
             up.AppsHttpsPort = Setting(settings, "appsHttpsPort");
+            up.GatewayPort = Setting(settings, "gatewayPort");
             up.RuntimePlane = PlaneLabel().Match(up.Banner) is { Success: true } m ? m.Groups[1].Value
                 : throw new InvalidOperationException($"the banner names no container label:\n{up.Banner}");
             return up;
