@@ -43,19 +43,8 @@ public sealed class IngressAppsCertificateTests
         return seen!;
     }
 
-    private static async Task<string> WaitServedAsync(IPEndPoint ingress, TrustBundle trust, Func<string, bool> ok, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        var serial = "";
-        while (DateTime.UtcNow < deadline)
-        {
-            using var served = await HandshakeAsync(ingress, Host, trust);
-            serial = served.SerialNumber.ToLowerInvariant();
-            if (ok(serial)) return serial;
-            await Task.Delay(20, TestContext.Current.CancellationToken);
-        }
-        throw new TimeoutException($"timed out waiting until {what}; last served serial {serial}");
-    }
+    private static Task<string> WaitServedAsync(IPEndPoint ingress, TrustBundle trust, Func<string, bool> ok, string what) =>
+        ServedSerial.WaitAsync(() => HandshakeAsync(ingress, Host, trust), ok, what);
 
     [Fact]
     public async Task Apps_certificate_secret_is_served_by_sni_and_hot_swapped_while_an_open_connection_keeps_working()

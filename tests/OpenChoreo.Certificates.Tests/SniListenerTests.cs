@@ -39,19 +39,8 @@ public sealed class SniListenerTests
         throw new TimeoutException($"timed out waiting until {what}; last: {last?.ToJson()}");
     }
 
-    private static async Task<string> WaitServedAsync(DomainControlPlane cp, string sni, TrustBundle trust, Func<string, bool> ok, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        string serial = "";
-        while (DateTime.UtcNow < deadline)
-        {
-            using var served = await cp.HandshakeAsync(sni, trust, sni);
-            serial = served.SerialNumber.ToLowerInvariant();
-            if (ok(serial)) return serial;
-            await Task.Delay(20, TestContext.Current.CancellationToken);
-        }
-        throw new TimeoutException($"timed out waiting until {what}; last served serial {serial}");
-    }
+    private static Task<string> WaitServedAsync(DomainControlPlane cp, string sni, TrustBundle trust, Func<string, bool> ok, string what) =>
+        ServedSerial.WaitAsync(() => cp.HandshakeAsync(sni, trust, sni), ok, what);
 
     [Fact]
     public async Task Renewal_swaps_the_certificate_for_new_handshakes_while_an_open_http2_connection_keeps_working()

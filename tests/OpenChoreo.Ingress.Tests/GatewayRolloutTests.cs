@@ -15,23 +15,9 @@ public sealed class GatewayRolloutTests
     [Fact]
     public async Task A_new_revision_rolls_out_through_the_gateway_with_zero_failed_requests()
     {
-        if (!File.Exists("/usr/bin/podman") || !File.Exists("/bin/busybox"))
-            Assert.Skip("podman and busybox-static are not installed (eng/lib.sh oc_install_test_prereqs)");
+        if (!PodmanTestPlane.Available) Assert.Skip(PodmanTestPlane.SkipReason);
         var ct = TestContext.Current.CancellationToken;
-        var dir = Path.Combine(Path.GetTempPath(), "oc-ingress-roll-" + Guid.NewGuid().ToString("n")[..8]);
-        Directory.CreateDirectory(dir);
-        var conf = Path.Combine(dir, "containers.conf");
-        await File.WriteAllTextAsync(conf, "[containers]\ndefault_ulimits = []\n[engine]\nruntime = \"runc\"\ncgroup_manager = \"cgroupfs\"\n[network]\nnetwork_backend = \"netavark\"\n", ct);
-        var plane = "ingress-roll-" + Guid.NewGuid().ToString("n")[..6];
-        var options = new PodmanRuntimeOptions
-        {
-            PlaneId = plane,
-            DataDirectory = Path.Combine(dir, "runtime"),
-            ContainersConfPath = Directory.Exists("/run/systemd/system") ? null : conf,
-            StopTimeoutSeconds = 0,
-            ReconcileInterval = TimeSpan.FromMilliseconds(250),
-            DrainDelay = TimeSpan.FromMilliseconds(500),
-        };
+        var (dir, plane, options) = await PodmanTestPlane.CreateAsync("ingress-roll", TimeSpan.FromMilliseconds(500), ct);
         var runtime = await PodmanReleaseRuntime.StartAsync(options, ct: ct);
         const string release = "greeter-development";
         try

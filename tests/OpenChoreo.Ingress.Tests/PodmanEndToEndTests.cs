@@ -19,23 +19,9 @@ public sealed class PodmanEndToEndTests
     [Fact]
     public async Task A_released_service_answers_through_the_gateway_on_its_route_and_stops_when_deleted()
     {
-        if (!File.Exists("/usr/bin/podman") || !File.Exists("/bin/busybox"))
-            Assert.Skip("podman and busybox-static are not installed (eng/lib.sh oc_install_test_prereqs)");
+        if (!PodmanTestPlane.Available) Assert.Skip(PodmanTestPlane.SkipReason);
         var ct = TestContext.Current.CancellationToken;
-        var dir = Path.Combine(Path.GetTempPath(), "oc-ingress-pm-" + Guid.NewGuid().ToString("n")[..8]);
-        Directory.CreateDirectory(dir);
-        var conf = Path.Combine(dir, "containers.conf");
-        await File.WriteAllTextAsync(conf, "[containers]\ndefault_ulimits = []\n[engine]\nruntime = \"runc\"\ncgroup_manager = \"cgroupfs\"\n[network]\nnetwork_backend = \"netavark\"\n", ct);
-        var plane = "ingress-e2e-" + Guid.NewGuid().ToString("n")[..6];
-        var options = new PodmanRuntimeOptions
-        {
-            PlaneId = plane,
-            DataDirectory = Path.Combine(dir, "runtime"),
-            ContainersConfPath = Directory.Exists("/run/systemd/system") ? null : conf,
-            StopTimeoutSeconds = 0,
-            ReconcileInterval = TimeSpan.FromMilliseconds(250),
-            DrainDelay = TimeSpan.FromMilliseconds(200),
-        };
+        var (dir, plane, options) = await PodmanTestPlane.CreateAsync("ingress-e2e", TimeSpan.FromMilliseconds(200), ct);
         var logs = new ListLoggerProvider();
         using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
         var runtime = await PodmanReleaseRuntime.StartAsync(options, loggers.CreateLogger<PodmanReleaseRuntime>(), ct: ct);
