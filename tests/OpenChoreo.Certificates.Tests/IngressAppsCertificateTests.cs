@@ -87,30 +87,11 @@ public sealed class IngressAppsCertificateTests
         Assert.Equal(UpTls.AppsCertificate + "-tls", selector.Issued(Host)?.SecretName);
 
         // One keep-alive connection, opened now.
-        int connects = 0, handshakes = 0;
-        var served = new List<string>();
-        var validator = TlsPolicies.ServerCertificateValidator(() => trust, Host);
-        using var handler = new SocketsHttpHandler
-        {
-            ConnectCallback = async (_, token) =>
-            {
-                Interlocked.Increment(ref connects);
-                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
-                await socket.ConnectAsync(endpoint, token);
-                return new NetworkStream(socket, ownsSocket: true);
-            },
-            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
-        };
-        handler.SslOptions.RemoteCertificateValidationCallback = (s, c, ch, e) =>
-        {
-            Interlocked.Increment(ref handshakes);
-            lock (served) served.Add(c!.GetSerialNumberString().ToLowerInvariant());
-            return validator(s, c, ch, e);
-        };
-        using var http = new HttpClient(handler);
+        using var counting = new CountingTlsHandler(endpoint, () => trust, Host);
+        using var http = new HttpClient(counting.Handler, disposeHandler: false);
         var url = new Uri($"https://{Host}:{endpoint.Port}/");
         using (var r = await http.GetAsync(url, ct)) Assert.Equal(HttpStatusCode.NotFound, r.StatusCode);
-        var atConnect = Assert.Single(served);
+        var atConnect = Assert.Single(counting.Served);
         Assert.NotEqual(platformSerial, atConnect);
 
         // Renewal writes a new Secret: a new handshake gets the new certificate...
@@ -122,8 +103,8 @@ public sealed class IngressAppsCertificateTests
             using var r = await http.GetAsync(url, ct);
             Assert.Equal(HttpStatusCode.NotFound, r.StatusCode);
         }
-        Assert.Equal(1, connects);
-        Assert.Equal(1, handshakes);
+        Assert.Equal(1, counting.Connects);
+        Assert.Equal(1, counting.Handshakes);
 
         // A handshake without SNI gets the platform-CA wildcard; a name outside the apps domain gets no certificate (the
         // control plane's hosts are not the ingress's to serve), so the ingress closes the handshake.

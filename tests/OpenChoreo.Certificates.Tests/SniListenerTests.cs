@@ -63,35 +63,16 @@ public sealed class SniListenerTests
         var first = await WaitServedAsync(cp, Api, cp.PlatformTrust, s => s != fallbackSerial, "the Certificate's Secret is served");
 
         // One HTTP/2 connection, opened now; the handler counts connections and handshakes.
-        int connects = 0, handshakes = 0;
-        var served = new List<string>();
         var trust = cp.PlatformTrust;
-        var validator = TlsPolicies.ServerCertificateValidator(() => trust, Api);
-        using var handler = new SocketsHttpHandler
-        {
-            ConnectCallback = async (_, token) =>
-            {
-                Interlocked.Increment(ref connects);
-                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
-                await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, cp.ApiPort), token);
-                return new NetworkStream(socket, ownsSocket: true);
-            },
-            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
-        };
-        handler.SslOptions.RemoteCertificateValidationCallback = (s, c, ch, e) =>
-        {
-            Interlocked.Increment(ref handshakes);
-            lock (served) served.Add(c!.GetSerialNumberString().ToLowerInvariant());
-            return validator(s, c, ch, e);
-        };
-        using var http = new HttpClient(handler) { DefaultRequestVersion = HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact };
+        using var counting = new CountingTlsHandler(new IPEndPoint(IPAddress.Loopback, cp.ApiPort), () => trust, Api);
+        using var http = new HttpClient(counting.Handler, disposeHandler: false) { DefaultRequestVersion = HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact };
         var url = new Uri($"https://{Api}:{cp.ApiPort}/healthz");
         using (var r = await http.GetAsync(url, ct))
         {
             Assert.Equal(HttpStatusCode.OK, r.StatusCode);
             Assert.Equal(HttpVersion.Version20, r.Version);
         }
-        Assert.Equal([first], served);
+        Assert.Equal([first], counting.Served);
 
         // The controller renews; a new handshake gets the new certificate...
         var renewed = await WaitAsync(cp.Store, key, c => c.Node["status"]?["serialNumber"] is JsonValue v && (string)v! != Serial(ready), "the Certificate is renewed");
@@ -104,8 +85,8 @@ public sealed class SniListenerTests
             using var r = await http.GetAsync(url, ct);
             Assert.Equal(HttpStatusCode.OK, r.StatusCode);
         }
-        Assert.Equal(1, connects);
-        Assert.Equal(1, handshakes);
+        Assert.Equal(1, counting.Connects);
+        Assert.Equal(1, counting.Handshakes);
 
         // An unknown name and a handshake without SNI get the platform-CA certificate.
         using var unknown = await cp.HandshakeAsync("other.example.test", cp.PlatformTrust, "localhost");

@@ -374,22 +374,7 @@ public sealed class DeliveryVerbTests(QuietControlPlaneFixture cp) : IClassFixtu
         var binding = (await w.Binding("greeter-development"))!;
         Conditions.Set(binding, new Condition("Ready", Condition.False, "ResourcesProgressing", "1 of 2 ready"), DateTimeOffset.UtcNow);
         await w.Store.UpdateAsync(binding, UpdateScope.Status, Ct);
-        await w.Store.CreateAsync(new ResourceObject(new JsonObject
-        {
-            ["apiVersion"] = KindRegistry.GroupVersion,
-            ["kind"] = "Release",
-            ["metadata"] = new JsonObject { ["name"] = "greeter-development", ["namespace"] = w.Ns },
-            ["spec"] = new JsonObject
-            {
-                ["owner"] = new JsonObject { ["projectName"] = "shop", ["componentName"] = "greeter" },
-                ["environmentName"] = "development",
-                ["resources"] = new JsonArray(new JsonObject
-                {
-                    ["id"] = "route",
-                    ["object"] = JsonNode.Parse("""{"kind":"HTTPRoute","spec":{"hostnames":["dev.apps.example.test"],"rules":[{"matches":[{"path":{"type":"PathPrefix","value":"/greeter"}}]}]}}"""),
-                }),
-            },
-        }), Ct);
+        await CreateRouteReleaseAsync(w, plane: null);
 
         var status = await client.GetJsonAsync(w.Path("greeter", "status"), Ct);
         ((string?)status["pipeline"]).ShouldBe("pipe");
@@ -438,11 +423,22 @@ public sealed class DeliveryVerbTests(QuietControlPlaneFixture cp) : IClassFixtu
             ["metadata"] = new JsonObject { ["name"] = plane, ["namespace"] = w.Ns, ["annotations"] = new JsonObject { ["openchoreo.dev/public-https-port"] = annotation } },
             ["spec"] = new JsonObject { ["gateway"] = new JsonObject { ["publicVirtualHost"] = "apps.example.test", ["organizationVirtualHost"] = "org.example.test" } },
         }), Ct);
-        await w.Store.CreateAsync(new ResourceObject(new JsonObject
+        await CreateRouteReleaseAsync(w, plane);
+
+        var status = await client.GetJsonAsync(w.Path("greeter", "status"), Ct);
+        ((string?)status["environments"]![0]!["url"]).ShouldBe(url);
+    }
+
+    /// <summary>The greeter's development Release holding one HTTPRoute (dev.apps.example.test, /greeter), optionally labelled with its data plane.</summary>
+    private static Task CreateRouteReleaseAsync(DeliveryWorld w, string? plane)
+    {
+        var metadata = new JsonObject { ["name"] = "greeter-development", ["namespace"] = w.Ns };
+        if (plane is not null) metadata["labels"] = new JsonObject { ["openchoreo.dev/dataplane"] = plane };
+        return w.Store.CreateAsync(new ResourceObject(new JsonObject
         {
             ["apiVersion"] = KindRegistry.GroupVersion,
             ["kind"] = "Release",
-            ["metadata"] = new JsonObject { ["name"] = "greeter-development", ["namespace"] = w.Ns, ["labels"] = new JsonObject { ["openchoreo.dev/dataplane"] = plane } },
+            ["metadata"] = metadata,
             ["spec"] = new JsonObject
             {
                 ["owner"] = new JsonObject { ["projectName"] = "shop", ["componentName"] = "greeter" },
@@ -454,8 +450,5 @@ public sealed class DeliveryVerbTests(QuietControlPlaneFixture cp) : IClassFixtu
                 }),
             },
         }), Ct);
-
-        var status = await client.GetJsonAsync(w.Path("greeter", "status"), Ct);
-        ((string?)status["environments"]![0]!["url"]).ShouldBe(url);
     }
 }
