@@ -15,15 +15,36 @@ public class GoldenSampleTests
 
     public static TheoryData<string> Samples() => [.. SamplePaths()];
 
-    private static IEnumerable<string> SamplePaths()
+    /// <summary>The sample groups the issue names; each must exist and hold at least one Component.</summary>
+    private static readonly string[] Groups = ["component-types", "from-image", "gcp-microservices-demo"];
+
+    /// <summary>
+    /// Sample files that hold no Component, acknowledged one by one: any other YAML file without a Component fails
+    /// <see cref="Every_sample_file_is_rendered_or_acknowledged"/>, so no sample is skipped silently.
+    /// </summary>
+    private static readonly string[] FilesWithoutComponent = ["samples/gcp-microservices-demo/gcp-microservice-demo-project.yaml"];
+
+    private static IEnumerable<string> AllSampleFiles() =>
+        Groups.SelectMany(group => Directory.EnumerateFiles(Path.Combine(TestPaths.Conformance, "samples", group), "*.yaml", SearchOption.AllDirectories))
+            .Select(file => Path.GetRelativePath(TestPaths.Conformance, file).Replace('\\', '/'))
+            .Order(StringComparer.Ordinal);
+
+    private static IEnumerable<string> SamplePaths() =>
+        AllSampleFiles().Where(rel => YamlCodec.ReadAll(File.ReadAllText(Path.Combine(TestPaths.Conformance, rel))).Any(d => (string?)d?["kind"] == "Component"));
+
+    [Fact]
+    public void Every_sample_file_is_rendered_or_acknowledged()
     {
-        var data = new List<string>();
-        var root = Path.Combine(TestPaths.Conformance, "samples");
-        foreach (var group in new[] { "component-types", "from-image", "gcp-microservices-demo" })
-            foreach (var file in Directory.EnumerateFiles(Path.Combine(root, group), "*.yaml", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
-                if (YamlCodec.ReadAll(File.ReadAllText(file)).Any(d => (string?)d["kind"] == "Component"))
-                    data.Add(Path.GetRelativePath(TestPaths.Conformance, file).Replace('\\', '/'));
-        return data;
+        var rendered = SamplePaths().ToHashSet(StringComparer.Ordinal);
+        AllSampleFiles().Where(f => !rendered.Contains(f) && !FilesWithoutComponent.Contains(f)).ShouldBeEmpty("sample files with no Component");
+        FilesWithoutComponent.Where(f => !AllSampleFiles().Contains(f) || rendered.Contains(f)).ShouldBeEmpty("stale acknowledgements");
+        foreach (var group in Groups) rendered.ShouldContain(f => f.StartsWith($"samples/{group}/", StringComparison.Ordinal), group);
+        // Every directory of a sample (README plus manifests) yields at least one golden file.
+        var sampleDirs = Groups.SelectMany(g => Directory.EnumerateFiles(Path.Combine(TestPaths.Conformance, "samples", g), "README.md", SearchOption.AllDirectories))
+            .Select(f => Path.GetRelativePath(TestPaths.Conformance, Path.GetDirectoryName(f)!).Replace('\\', '/'));
+        foreach (var dir in sampleDirs) rendered.ShouldContain(f => f.StartsWith(dir + "/", StringComparison.Ordinal), dir);
+        // Names the golden files by group and file name: two samples must not share one.
+        rendered.Select(GoldenName).Distinct().Count().ShouldBe(rendered.Count);
     }
 
     [Theory]

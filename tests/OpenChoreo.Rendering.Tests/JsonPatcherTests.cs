@@ -48,6 +48,33 @@ public class JsonPatcherTests
         Apply("mergeShallow", "/spec/labels", """{"b":"2","a":"0"}""").ShouldContain("\"labels\":{\"a\":\"0\",\"b\":\"2\"}");
 
     [Fact]
+    public void Remove_and_replace_fan_out_to_every_filter_match()
+    {
+        Apply("remove", "/spec/containers/[?(@.name=='app')]", null)
+            .ShouldBe("""{"spec":{"containers":[{"name":"side"}],"labels":{"a":"1"}}}""");
+        Apply("replace", "/spec/containers[?(@.name=='app')]/env", """[{"name":"Z"}]""")
+            .ShouldBe("""{"spec":{"containers":[{"name":"app","env":[{"name":"Z"}]},{"name":"side"},{"name":"app","env":[{"name":"Z"}]}],"labels":{"a":"1"}}}""");
+    }
+
+    [Fact]
+    public void Indices_address_list_items_inside_and_after_filters()
+    {
+        Apply("replace", "/spec/containers/2/env/0/name", "\"Q\"").ShouldContain("""{"name":"app","env":[{"name":"Q"}]}""");
+        Apply("add", "/spec/containers/[?(@.name=='app')]/env/0", """{"name":"first"}""")
+            .ShouldBe("""{"spec":{"containers":[{"name":"app","env":[{"name":"first"}]},{"name":"side"},{"name":"app","env":[{"name":"first"},{"name":"A"}]}],"labels":{"a":"1"}}}""");
+        Should.Throw<PatchException>(() => Apply("replace", "/spec/containers/5/name", "\"x\"")).Message
+            .ShouldBe("/spec/containers/5/name: \"5\" is not an index of a list of 3");
+    }
+
+    [Fact]
+    public void Merge_shallow_at_a_filter_match_replaces_nested_maps_whole()
+    {
+        var d = (JsonObject)JsonNode.Parse("""{"items":[{"name":"a","meta":{"x":1,"y":2}},{"name":"b"}]}""")!;
+        JsonPatcher.Apply(d, "mergeShallow", "/items/[?(@.name=='a')]", JsonNode.Parse("""{"meta":{"z":3},"k":true}"""));
+        d.ToJsonString().ShouldBe("""{"items":[{"name":"a","meta":{"z":3},"k":true},{"name":"b"}]}""");
+    }
+
+    [Fact]
     public void Filter_with_no_match_is_an_error() =>
         Should.Throw<PatchException>(() => Apply("add", "/spec/containers/[?(@.name=='nope')]/env/-", "{}")).Message
             .ShouldBe("add /spec/containers/[?(@.name=='nope')]/env/-: no array element matches the filter");

@@ -24,6 +24,31 @@ public class NameGeneratorTests
         ns.Length.ShouldBeLessThanOrEqualTo(63);
     }
 
+    // Cross-checked against a line-by-line Python transcription of upstream GenerateK8sNameWithLengthLimit.
+    [Theory]
+    [InlineData("Acme Corp", "Online_Store", "Prod.EU", "dp-acme-corp-online-store-prod.eu-ebcc34a3")]
+    [InlineData("o", "pppppppppppppppppppppppppppppppppppppppppppppppppppppppppppp", "e", "dp-o-ppppppppppppp-e-82e71522")]
+    public void Cell_namespaces_match_upstream_for_odd_and_long_parts(string org, string project, string env, string expected)
+    {
+        var ns = NameGenerator.CellNamespace(org, project, env);
+        ns.ShouldBe(expected);
+        ns.Length.ShouldBeLessThanOrEqualTo(NameGenerator.MaxNamespaceLength);
+    }
+
+    [Fact]
+    public void Long_resource_names_are_truncated_evenly_within_253_characters()
+    {
+        // 253 - 8 (hash) - 2 (separators) = 243 for 2 parts: 122 + 121; the second part (117 chars) fits whole.
+        var env = string.Concat(Enumerable.Repeat("production-environment-with-a-long-name", 3));
+        var name = NameGenerator.ResourceName(new string('a', 200), env);
+        name.ShouldBe(new string('a', 122) + "-" + env + "-36b359cc");
+        name.Length.ShouldBeLessThanOrEqualTo(NameGenerator.MaxNameLength);
+    }
+
+    [Fact]
+    public void Separators_left_at_part_edges_by_sanitising_are_dropped() =>
+        NameGenerator.ResourceName("svc.", "-dev").ShouldBe("svc-dev-bcbf879b");
+
     [Fact]
     public void Hash_uses_unsanitised_parts_so_case_differences_do_not_collide()
     {
@@ -39,6 +64,7 @@ public class NameGeneratorTests
     [InlineData("/conf/application.toml", "639ac00d")]
     [InlineData("", "811c9dc5")]
     [InlineData("a", "e40c292c")]
+    [InlineData("hello world", "d58b3fa7")]
     public void Fnv32a_matches_known_values(string input, string expected) => NameGenerator.Fnv32a(input).ShouldBe(expected);
 
     [Fact]

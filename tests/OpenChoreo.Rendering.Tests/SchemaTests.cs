@@ -90,6 +90,49 @@ public class SchemaTests
     }
 
     [Fact]
+    public void Remaining_markers_reach_the_json_schema() =>
+        JsonSchemaWriter.ToJsonSchema(Parse("""
+            {"pct": "number | maximum=100 exclusiveMaximum=true example=42.5",
+             "tags": "map<string> | minProperties=1 maxProperties=3 example={\"a\":\"b\"}"}
+            """)).ToJsonString().ShouldBe(
+            """{"type":"object","properties":{"pct":{"type":"number","maximum":100,"exclusiveMaximum":true,"example":42.5},"tags":{"type":"object","additionalProperties":{"type":"string"},"minProperties":1,"maxProperties":3,"example":{"a":"b"}}},"required":["pct","tags"]}""");
+
+    [Fact]
+    public void Every_constraint_marker_is_enforced_with_its_field_path()
+    {
+        var s = Parse("""
+            {"list": "[]string | minItems=1 maxItems=2 uniqueItems=true",
+             "short": "string | minLength=2 maxLength=3 pattern=^[a-z]+$",
+             "step": "integer | multipleOf=5",
+             "pct": "number | maximum=100 exclusiveMaximum=true",
+             "few": "map<integer> | minProperties=1 maxProperties=1"}
+            """);
+        var errors = new List<StatusCause>();
+        SchemaOps.Validate(JsonNode.Parse("""{"list":["a","a","b"],"short":"ABCD","step":7,"pct":100,"few":{}}"""), s, "p", errors);
+        errors.Select(e => e.ToString()).ShouldBe([
+            "p.list: must have at most 2 items",
+            "p.list[1]: duplicate of item 0",
+            "p.short: must be at most 3 characters long",
+            "p.short: \"ABCD\" does not match the pattern ^[a-z]+$",
+            "p.step: must be a multiple of 5",
+            "p.pct: must be less than 100",
+            "p.few: must have at least 1 properties",
+        ]);
+        errors.Clear();
+        SchemaOps.Validate(JsonNode.Parse("""{"list":[],"short":"a","step":10,"pct":99.5,"few":{"a":1,"b":2}}"""), s, "p", errors);
+        errors.Select(e => e.ToString()).ShouldBe([
+            "p.list: must have at least 1 items",
+            "p.short: must be at least 2 characters long",
+            "p.few: must have at most 1 properties",
+        ]);
+    }
+
+    [Fact]
+    public void Dollar_default_of_a_nested_map_is_validated_against_its_fields() =>
+        Errors("""{"limits": {"$default": {"cpu": 2}, "cpu": "string | default=1"}}""").ShouldBe([
+            new StatusCause("spec.schema.parameters.limits.$default.cpu", CauseReasons.TypeInvalid, "default value is invalid: must be of type string, got integer 2")]);
+
+    [Fact]
     public void Required_marker_is_rejected_as_upstream_does() =>
         Errors("""{"a": "string | required=true"}""").ShouldBe([new StatusCause("spec.schema.parameters.a", CauseReasons.NotSupported,
             "marker \"required\" is not supported: a field is required unless it has a default")]);

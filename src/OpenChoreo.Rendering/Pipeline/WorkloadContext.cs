@@ -62,7 +62,7 @@ public static class WorkloadContext
         {
             ["containers"] = containers,
             ["endpoints"] = workload["endpoints"]?.DeepClone() ?? new JsonObject(),
-            ["connections"] = workload["connections"]?.DeepClone() ?? new JsonArray(),
+            ["connections"] = workload["connections"]?.DeepClone() ?? new JsonObject(), // a map keyed by connection name, as in the Workload CRD
         };
     }
 
