@@ -36,6 +36,44 @@ public class RenderCommandTests
     }
 
     [Fact]
+    public async Task Manifests_split_across_several_files_render_together_with_project_and_env_options()
+    {
+        var dir = Directory.CreateTempSubdirectory("occ-render-");
+        try
+        {
+            var docs = TestPaths.ReadManifests("samples/component-types/component-with-traits/component-with-traits.yaml");
+            var traits = Path.Combine(dir.FullName, "traits.yaml");
+            var rest = Path.Combine(dir.FullName, "rest.yaml");
+            var type = Path.Combine(dir.FullName, "type.yaml");
+            await File.WriteAllTextAsync(traits, YamlCodec.WriteAll(docs.Where(d => (string?)d["kind"] == "Trait")), TestContext.Current.CancellationToken);
+            await File.WriteAllTextAsync(type, YamlCodec.WriteAll(docs.Where(d => (string?)d["kind"] == "ComponentType")), TestContext.Current.CancellationToken);
+            await File.WriteAllTextAsync(rest, YamlCodec.WriteAll(docs.Where(d => (string?)d["kind"] is not ("Trait" or "ComponentType"))), TestContext.Current.CancellationToken);
+            var (code, stdout, stderr) = await Occ("render", "-f", traits, type, "-f", rest, "--project", "other", "--env", "staging");
+            stderr.ShouldBeEmpty();
+            code.ShouldBe(0);
+            var rendered = YamlCodec.ReadAll(stdout).Select(d => d!.AsObject()).ToList();
+            rendered.Select(d => (string?)d["kind"]).ShouldContain("PersistentVolumeClaim"); // the trait came from another file
+            var ns = Naming.NameGenerator.CellNamespace("default", "other", "staging");
+            rendered.ShouldAllBe(d => (string?)d["metadata"]!["namespace"] == ns);
+            rendered.ShouldAllBe(d => (string?)d["metadata"]!["labels"]!["openchoreo.dev/project"] == "other");
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_missing_file_is_an_error_on_stderr()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), $"occ-render-missing-{Guid.NewGuid():N}.yaml");
+        var (code, stdout, stderr) = await Occ("render", "-f", missing);
+        code.ShouldNotBe(0);
+        stdout.ShouldBeEmpty();
+        stderr.ShouldContain(missing);
+    }
+
+    [Fact]
     public async Task Render_errors_go_to_stderr_with_a_non_zero_exit()
     {
         var dir = Directory.CreateTempSubdirectory("occ-render-");

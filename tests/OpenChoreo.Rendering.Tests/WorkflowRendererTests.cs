@@ -33,6 +33,31 @@ public class WorkflowRendererTests
         args["image-name"].ShouldBe("shop-api-image");
     }
 
+    [Theory]
+    [InlineData("component-workflows-ballerina-buildpack.yaml")]
+    [InlineData("component-workflows-docker.yaml")]
+    [InlineData("component-workflows-google-cloud-buildpacks.yaml")]
+    [InlineData("component-workflows-react.yaml")]
+    public void Every_default_workflow_renders_with_ctx_system_parameters_and_defaulted_parameters(string file)
+    {
+        var spec = (JsonObject)TestPaths.ReadManifests($"default-resources/{file}").Single()["spec"]!;
+        var (wf, errors) = WorkflowRenderer.Default.Render(new WorkflowRenderInput
+        {
+            Organization = "acme", ProjectName = "shop", ComponentName = "api", RunName = "api-build-7",
+            WorkflowSpec = spec,
+            SystemParameters = (JsonObject)JsonNode.Parse("""{"repository":{"url":"https://git.local/api.git","revision":{"commit":"c0ffee"}}}""")!,
+            Parameters = (JsonObject)JsonNode.Parse(file.Contains("docker", StringComparison.Ordinal) ? """{"docker":{}}""" : "{}")!,
+        });
+        errors.ShouldBeEmpty();
+        ((string?)wf!["metadata"]!["name"]).ShouldBe("api-build-7"); // ctx.componentWorkflowRunName
+        ((string?)wf["metadata"]!["namespace"]).ShouldBe("openchoreo-ci-acme"); // ctx.orgName
+        var text = wf.ToJsonString();
+        text.ShouldNotContain("${"); // every expression was evaluated
+        text.ShouldContain("https://git.local/api.git"); // systemParameters.repository.url
+        text.ShouldContain("c0ffee");
+        if (file.Contains("react", StringComparison.Ordinal)) text.ShouldContain("\"18\""); // parameters.nodeVersion default
+    }
+
     [Fact]
     public void Absent_system_parameters_render_empty_as_upstream_does()
     {
