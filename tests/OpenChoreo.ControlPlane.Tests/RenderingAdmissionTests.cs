@@ -85,4 +85,42 @@ public sealed class RenderingAdmissionTests(ControlPlaneFixture cp) : IClassFixt
         ((string?)replicas["type"]).ShouldBe("integer");
         ((long?)replicas["default"]).ShouldBe(1);
     }
+    [Fact]
+    public async Task The_schema_of_a_trait_is_served_as_json_schema()
+    {
+        using var client = cp.Client();
+        await client.ApplyAsync(K("Trait"), new ResourceObject(YamlCodec.ReadOne("""
+            apiVersion: openchoreo.dev/v1alpha1
+            kind: Trait
+            metadata: {name: schema-probe, namespace: default}
+            spec:
+              schema:
+                parameters: {volumeName: "string", mountPath: "string | default=/data"}
+                envOverrides: {size: "string | default=10Gi"}
+              creates:
+                - template: {apiVersion: v1, kind: ConfigMap, metadata: {name: "${metadata.name}-${trait.instanceName}"}}
+            """)!.AsObject()), Ct);
+        var schema = await client.GetJsonAsync("/apis/openchoreo.dev/v1alpha1/namespaces/default/traits/schema-probe/schema", Ct);
+        var parameters = schema["properties"]!["parameters"]!;
+        parameters["required"]!.ToJsonString().ShouldBe("""["volumeName"]""");
+        ((string?)parameters["properties"]!["mountPath"]!["default"]).ShouldBe("/data");
+        ((string?)schema["properties"]!["envOverrides"]!["properties"]!["size"]!["default"]).ShouldBe("10Gi");
+    }
+
+    [Fact]
+    public async Task A_trait_whose_patch_where_has_a_cel_syntax_error_is_refused_with_the_position()
+    {
+        var e = await Refused("Trait", """
+            apiVersion: openchoreo.dev/v1alpha1
+            kind: Trait
+            metadata: {name: broken-where, namespace: default}
+            spec:
+              patches:
+                - target: {group: apps, version: v1, kind: Deployment, where: "${resource.metadata.name ==}"}
+                  operations: [{op: mergeShallow, path: /metadata/labels, value: {x: "y"}}]
+            """);
+        var cause = e.Causes.ShouldHaveSingleItem();
+        cause.Field.ShouldBe("spec.patches[0].target.where");
+        cause.Message.ShouldContain("at line 1, column");
+    }
 }

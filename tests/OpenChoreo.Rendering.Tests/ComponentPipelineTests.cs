@@ -198,6 +198,37 @@ public class ComponentPipelineTests
     }
 
     [Fact]
+    public void Runaway_expression_in_a_component_type_is_stopped_by_the_default_budget()
+    {
+        // 50^4 = 6.25 million innermost evaluations: far past the default budget, so the render must stop early.
+        const string L = "[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47,48,49,50]";
+        var input = new ComponentRenderInput
+        {
+            Organization = "o", ProjectName = "p", ComponentName = "c",
+            ComponentTypeSpec = new JsonObject
+            {
+                ["resources"] = new JsonArray(new JsonObject
+                {
+                    ["id"] = "x",
+                    ["template"] = new JsonObject
+                    {
+                        ["apiVersion"] = "v1", ["kind"] = "ConfigMap", ["metadata"] = new JsonObject { ["name"] = "x" },
+                        ["data"] = new JsonObject { ["boom"] = $"${{{L}.map(a, {L}.map(b, {L}.map(c, {L}.map(d, a+b+c+d))))}}" },
+                    },
+                }),
+            },
+            ComponentSpec = new JsonObject(),
+            Environment = new EnvironmentInfo("dev"),
+            DataPlane = new DataPlaneInfo("dp"),
+        };
+        var r = ComponentRenderer.Default.Render(input);
+        r.Resources.ShouldBeEmpty();
+        var error = r.Errors.ShouldHaveSingleItem();
+        error.Field.ShouldBe("componentType.spec.resources[0].template.data.boom");
+        error.Message.ShouldContain($"cost budget of {Templates.TemplateEngine.DefaultMaxCost} exceeded");
+    }
+
+    [Fact]
     public void Resource_without_a_name_is_rejected()
     {
         var input = new ComponentRenderInput
