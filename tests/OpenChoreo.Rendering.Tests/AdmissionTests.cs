@@ -47,11 +47,14 @@ public class AdmissionTests
     public void Trait_errors_name_their_fields()
     {
         var t = Obj("""
-            {"spec":{"patches":[{"target":{"kind":"Deployment","version":"v1","where":"${resource.kind ==}"},
+            {"spec":{"schema":{"parameters":{"size":"string"},"envOverrides":{"size":"string | default=1Gi","bad":"integer | default=x"}},
+                     "patches":[{"target":{"kind":"Deployment","version":"v1","where":"${resource.kind ==}"},
                                   "operations":[{"op":"move","path":"spec/x"},{"op":"add","path":"/a"}]}],
                      "creates":[{"targetPlane":"buildplane","template":{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"${'x}"}}}]}}
             """);
         RenderingAdmission.ValidateTrait(t).Select(e => e.Field).ShouldBe([
+            "spec.schema.envOverrides.bad",
+            "spec.schema.envOverrides.size",
             "spec.creates[0].targetPlane",
             "spec.creates[0].template.metadata.name",
             "spec.patches[0].target.group",

@@ -75,6 +75,7 @@ public class TemplateEngineTests
         Should.Throw<TemplateException>(() => Render("""{"x":"${parameters.nope}"}""")).Cause.Message
             .ShouldBe("expression \"parameters.nope\": <input>:1:11: no such key: nope");
         TemplateEngine.Default.EvaluateCondition("${parameters.nope.deeper == 1}", Vars, "includeWhen").ShouldBeFalse();
+        TemplateEngine.Default.EvaluateCondition("${undeclared.field == 1}", Vars, "includeWhen").ShouldBeFalse(); // unknown variable
         TemplateEngine.Default.EvaluateCondition("${parameters.replicas == 3}", Vars, "includeWhen").ShouldBeTrue();
     }
 
@@ -111,5 +112,9 @@ public class TemplateEngineTests
     [InlineData(0.00001, "1e-05")]
     [InlineData(-2.5, "-2.5")]
     [InlineData(3.0, "3")]
+    [InlineData(0.1 + 0.2, "0.30000000000000004")]
+    [InlineData(100000.0, "100000")]
+    [InlineData(1e21, "1e+21")]
+    [InlineData(1.5e-7, "1.5e-07")]
     public void Doubles_interpolate_like_go_percent_g(double d, string expected) => GoFormat.FormatG(d).ShouldBe(expected);
 }
