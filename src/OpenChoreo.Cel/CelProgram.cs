@@ -29,7 +29,7 @@ public sealed class CelProgram
     public CelValue Evaluate(IReadOnlyDictionary<string, JsonNode?> variables)
     {
         ArgumentNullException.ThrowIfNull(variables);
-        var frame = new Frame { JsonVars = variables };
+        var frame = new Frame { JsonVars = variables, JsonDict = variables as Dictionary<string, JsonNode?> };
         return Run(ref frame);
     }
 

@@ -110,10 +110,29 @@ internal sealed class Compiler
         }
     }
 
+    /// <summary>A plain select path rooted at a comprehension variable (<c>i.a.b</c>), as one node.</summary>
+    private LocalSelectNode? LocalChain(SelectExpr s)
+    {
+        var fields = new List<string>();
+        var offsets = new List<int>();
+        Expr e = s;
+        while (e is SelectExpr { TestOnly: false, Optional: false } sel)
+        {
+            fields.Add(sel.Field);
+            offsets.Add(sel.Offset);
+            e = sel.Operand;
+        }
+        if (e is not IdentExpr { Absolute: false } id || Local(id.Name) is not { } slot) return null;
+        fields.Reverse();
+        offsets.Reverse();
+        return new LocalSelectNode(s.Offset, slot, [.. fields], [.. offsets]);
+    }
+
     private Node BuildSelect(SelectExpr s)
     {
         if (s.TestOnly) return new HasNode(s.Offset, Build(s.Operand), s.Field);
         if (!s.Optional && Chain(s, out bool absolute) is { } parts) return Attribute(s.Offset, parts, absolute);
+        if (!s.Optional && LocalChain(s) is { } local) return local;
         return new SelectNode(s.Offset, Build(s.Operand), s.Field, s.Optional);
     }
 
