@@ -5,7 +5,8 @@ using OpenChoreo.Cel.Functions;
 namespace OpenChoreo.Cel.Runtime;
 
 /// <summary>Per-evaluation state: the variables, comprehension slots and the remaining cost budget.</summary>
-internal struct Frame
+/// <remarks>A ref struct so that the slots can live on the stack, and only for programs that have any.</remarks>
+internal ref struct Frame
 {
     public IReadOnlyDictionary<string, JsonNode?>? JsonVars;
 
@@ -14,8 +15,7 @@ internal struct Frame
     public IReadOnlyDictionary<string, CelValue>? CelVars;
     public IReadOnlyDictionary<string, object?>? ObjectVars;
     public JsonObject? JsonObjectVars;
-    public LocalBuffer Inline;
-    public CelValue[]? Overflow;
+    public Span<CelValue> Locals;
     public long Budget;
     public bool Exhausted;
     private byte _dottedKeys; // 0 not yet known, 1 none, 2 some (or unknowable)
@@ -24,6 +24,9 @@ internal struct Frame
     /// Whether any variable name contains a dot, so that <c>a.b</c> could name a variable rather than a field.
     /// Checked once per evaluation; sources that cannot be scanned without allocating count as "some".
     /// </summary>
+    /// <summary>Whether <see cref="MayHaveDottedKeys"/> has already scanned the variable names.</summary>
+    public readonly bool DottedKeysKnown => _dottedKeys != 0;
+
     public bool MayHaveDottedKeys()
     {
         if (_dottedKeys == 0) _dottedKeys = ScanDottedKeys() ? (byte)2 : (byte)1;
@@ -67,10 +70,9 @@ internal struct Frame
         return false;
     }
 
-    /// <summary>Comprehension variable slot: the first eight live in the frame itself (no allocation).</summary>
+    /// <summary>Comprehension variable slot (on the stack for up to <see cref="LocalBuffer.Size"/> slots).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    [System.Diagnostics.CodeAnalysis.UnscopedRef]
-    public ref CelValue Local(int slot) => ref slot < LocalBuffer.Size ? ref Inline[slot] : ref Overflow![slot - LocalBuffer.Size];
+    public readonly ref CelValue Local(int slot) => ref Locals[slot];
 
     public readonly bool TryLookup(string name, out CelValue value)
     {
@@ -175,15 +177,24 @@ internal sealed class AttributeNode(int offset, (string Name, int Consumed)[] ca
 
     public override CelValue Eval(ref Frame f)
     {
-        if (!_qualified || !f.MayHaveDottedKeys())
+        if (_qualified && f.JsonDict != null && !f.DottedKeysKnown && candidates.Length <= 3)
+        {
+            // One or two qualified names: looking them up costs less than scanning every variable name for a dot.
+            for (int c = 0; c < candidates.Length - 1; c++)
+            {
+                if (f.JsonDict.TryGetValue(candidates[c].Name, out var node)) return SelectJson(node, candidates[c].Consumed);
+            }
+            if (f.JsonDict.TryGetValue(_root, out var rootNode)) return SelectJson(rootNode, 1);
+        }
+        else if (!_qualified || !f.MayHaveDottedKeys())
         {
             if (f.JsonDict != null)
             {
-                if (f.JsonDict.TryGetValue(_root, out var node)) return SelectJson(node);
+                if (f.JsonDict.TryGetValue(_root, out var node)) return SelectJson(node, 1);
             }
             else if (f.JsonObjectVars != null)
             {
-                if (f.JsonObjectVars.TryGetPropertyValue(_root, out var node)) return SelectJson(node);
+                if (f.JsonObjectVars.TryGetPropertyValue(_root, out var node)) return SelectJson(node, 1);
             }
             else if (f.TryLookup(_root, out var root))
             {
@@ -206,9 +217,9 @@ internal sealed class AttributeNode(int offset, (string Name, int Consumed)[] ca
     }
 
     /// <summary>Walks the fields after the root over JSON objects; anything else takes the general path.</summary>
-    private CelValue SelectJson(JsonNode? node)
+    private CelValue SelectJson(JsonNode? node, int consumed)
     {
-        for (int i = 1; i < fields.Length; i++)
+        for (int i = consumed; i < fields.Length; i++)
         {
             if (node is not JsonObject o) return SelectRest(CelValue.FromJson(node), i);
             if (!JsonField.TryGet(o, fields[i], ref _hints[i], out node)) return Located(Err.NoSuchKey(fields[i]));
