@@ -47,6 +47,8 @@ public class SelectionTests
     [InlineData("parameters.tags.first", CelErrorKind.NoSuchOverload, "type 'list' does not support field selection ('first')", 16)]
     [InlineData("parameters.none.field", CelErrorKind.NoSuchField, "no such field 'field': the value is null", 16)]
     [InlineData("parameters.replicas.x", CelErrorKind.NoSuchOverload, "type 'int' does not support field selection ('x')", 20)]
+    [InlineData("parameters.missing.a.b", CelErrorKind.NoSuchKey, "no such key: missing", 11)]
+    [InlineData("parameters.resources.gpu.count", CelErrorKind.NoSuchKey, "no such key: gpu", 21)]
     public void Failing_selection_reports_kind_message_and_position(string expr, CelErrorKind kind, string message, int column)
     {
         var error = CelEnvironment.Default.Compile(expr).Evaluate(Vars()).Error!;
@@ -136,5 +138,31 @@ public class SelectionTests
         var cel = new Dictionary<string, CelValue> { ["parameters"] = CelValue.FromJson(json["parameters"]) };
         foreach (var v in new[] { program.Evaluate(json), program.Evaluate(readOnly), program.Evaluate(obj), program.Evaluate(cel) })
             v.AsString.ShouldBe("500m");
+    }
+}
+
+/// <summary>Select chains far longer than any template's: bounded by the nesting limit, never by the stack.</summary>
+public class LongSelectionChainTests
+{
+    private static readonly Dictionary<string, JsonNode?> Vars = new() { ["a"] = new JsonObject { ["a"] = new JsonObject() } };
+
+    [Theory]
+    [InlineData("a{0}", 20_001)]
+    [InlineData("[{{'a': 1}}].map(i, i{0})", 20_002)]
+    public void A_select_chain_of_thousands_of_fields_is_a_parse_error(string template, int depth)
+    {
+        string chain = string.Format(template, string.Concat(Enumerable.Repeat(".a", 20_000)));
+        var e = Should.Throw<CelParseException>(() => CelEnvironment.Default.Compile(chain));
+        e.Reason.ShouldBe($"expression nesting depth {depth} exceeds the limit of 250");
+        (e.Line, e.Column).ShouldBe((1, 1));
+    }
+
+    [Fact]
+    public void A_chain_within_the_limit_fails_at_the_first_missing_field()
+    {
+        string chain = "a" + string.Concat(Enumerable.Repeat(".a", 200));
+        var error = CelEnvironment.Default.Compile(chain).Evaluate(Vars).Error!;
+        error.Kind.ShouldBe(CelErrorKind.NoSuchKey);
+        error.Column.ShouldBe(4); // a.a.a: the third name (its dot at column 4) is the first that is missing
     }
 }

@@ -166,7 +166,8 @@ internal sealed class LocalNode(int offset, int slot) : Node(offset)
 /// dictionary hit and one <see cref="JsonObject"/> hit per field, converting only the final node to a
 /// <see cref="CelValue"/>: no intermediate values, no operator dispatch, no allocation.
 /// </remarks>
-internal sealed class AttributeNode(int offset, (string Name, int Consumed)[] candidates, string[] fields, string display) : Node(offset)
+internal sealed class AttributeNode(int offset, (string Name, int Consumed)[] candidates, string[] fields, int[] offsets, string display)
+    : Node(offset)
 {
     // The last candidate is the bare root name; the others are qualified or container-prefixed.
     private readonly bool _qualified = candidates.Length > 1;
@@ -222,7 +223,7 @@ internal sealed class AttributeNode(int offset, (string Name, int Consumed)[] ca
         for (int i = consumed; i < fields.Length; i++)
         {
             if (node is not JsonObject o) return SelectRest(CelValue.FromJson(node), i);
-            if (!JsonField.TryGet(o, fields[i], ref _hints[i], out node)) return Located(Err.NoSuchKey(fields[i]));
+            if (!JsonField.TryGet(o, fields[i], ref _hints[i], out node)) return At(i, Err.NoSuchKey(fields[i]));
         }
         return CelValue.FromJson(node);
     }
@@ -232,10 +233,12 @@ internal sealed class AttributeNode(int offset, (string Name, int Consumed)[] ca
         for (int i = consumed; i < fields.Length; i++)
         {
             v = Operators.Select(v, fields[i], optional: false);
-            if (v.IsError) return Located(v);
+            if (v.IsError) return At(i, v);
         }
         return v;
     }
+
+    private CelValue At(int i, CelValue v) => CelValue.FromError(v.Error!.WithOffset(offsets[i]));
 }
 
 /// <summary>
