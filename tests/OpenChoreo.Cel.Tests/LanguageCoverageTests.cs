@@ -18,6 +18,14 @@ public class LanguageCoverageTests
     [InlineData("{'a': 1}.transformMap(k, v, v + 1) == {'a': 2} && {'a': 1, 'b': 2}.transformMap(k, v, v > 1, k) == {'b': 'b'}")]
     [InlineData("{'a': 1}.transformMapEntry(k, v, {v: k}) == {1: 'a'}")]
     [InlineData("cel.bind(x, 2, x * x) == 4")]
+    // Literals: every escape, raw and triple-quoted strings, bytes, hex and unsigned integers, doubles.
+    [InlineData(@"'\a\b\f\n\r\t\v\\\?\""\'\`' == '\x07\x08\x0c\x0a\x0d\x09\x0b\x5c\x3f\x22\x27\x60'")]
+    [InlineData(@"'\101\x41\X41\u0041\U00000041' == 'AAAAA' && '\xFF' == 'ÿ' && r'\n' == '\\n' && R""\t"" == '\\t'")]
+    [InlineData("'''a'b\"c''' == 'a\\'b\"c' && \"\"\"x\ny\"\"\" == 'x\\ny' && r'''\\d''' == '\\\\d'")]
+    [InlineData(@"b'\xff\377\001'.size() == 3 && b'\xFF' == b'\377' && bytes('é').size() == 2 && b'é'.size() == 2")]
+    [InlineData("0x1F == 31 && 0x1Fu == 31u && 18446744073709551615u == 0xFFFFFFFFFFFFFFFFu && 1e3 == 1000.0 && .5 == 0.5 && 2.5e-1 == 0.25")]
+    // Map keys: int, uint, bool and string; numeric keys compare across types.
+    [InlineData("{1: 'a'}[1u] == 'a' && {1: 'a'}[1.0] == 'a' && {true: 1}[true] == 1 && !(2 in {1: 'a'}) && 1u in {1: 'a'}")]
     // Optional syntax and the optional library.
     [InlineData("{'a': 1}.?a.value() == 1 && !{'a': 1}.?b.hasValue()")]
     [InlineData("[1][?0].value() == 1 && ![1][?5].hasValue() && {'k': 2}[?'k'].orValue(0) == 2")]
@@ -59,4 +67,24 @@ public class LanguageCoverageTests
     // Sets extension.
     [InlineData("sets.contains([1, 2, 3], [2]) && sets.equivalent([1, 2], [2, 1, 1]) && sets.intersects([1], [1, 2]) && !sets.intersects([1], [2])")]
     public void Feature_is_implemented(string expr) => Eval.Json(expr).ShouldBe("true");
+
+    [Theory]
+    [InlineData(@"b'\U00000041'", 1, 3, "unicode escape in bytes literal")]
+    [InlineData(@"'\400'", 1, 2, @"invalid escape sequence: \4")]
+    [InlineData(@"'\x4'", 1, 2, "invalid hexadecimal escape sequence")]
+    public void Escapes_outside_the_grammar_are_parse_errors(string expr, int line, int column, string reason)
+    {
+        var e = Should.Throw<CelParseException>(() => CelEnvironment.Default.Compile(expr));
+        (e.Line, e.Column, e.Reason).ShouldBe((line, column, reason));
+    }
+
+    [Theory]
+    [InlineData("{[1]: 2}", "unsupported key type: list")]
+    [InlineData("{1.5: 2}", "unsupported key type: double")]
+    [InlineData("{null: 2}", "unsupported key type: null_type")]
+    public void Map_keys_of_other_types_are_errors(string expr, string message)
+    {
+        var e = Eval.Error(expr);
+        (e.Kind, e.Message).ShouldBe((CelErrorKind.InvalidArgument, message));
+    }
 }
