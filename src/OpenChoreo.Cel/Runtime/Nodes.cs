@@ -20,13 +20,13 @@ internal ref struct Frame
     public bool Exhausted;
     private byte _dottedKeys; // 0 not yet known, 1 none, 2 some (or unknowable)
 
+    /// <summary>Whether <see cref="MayHaveDottedKeys"/> has already scanned the variable names.</summary>
+    public readonly bool DottedKeysKnown => _dottedKeys != 0;
+
     /// <summary>
     /// Whether any variable name contains a dot, so that <c>a.b</c> could name a variable rather than a field.
     /// Checked once per evaluation; sources that cannot be scanned without allocating count as "some".
     /// </summary>
-    /// <summary>Whether <see cref="MayHaveDottedKeys"/> has already scanned the variable names.</summary>
-    public readonly bool DottedKeysKnown => _dottedKeys != 0;
-
     public bool MayHaveDottedKeys()
     {
         if (_dottedKeys == 0) _dottedKeys = ScanDottedKeys() ? (byte)2 : (byte)1;
@@ -180,7 +180,8 @@ internal sealed class AttributeNode(int offset, (string Name, int Consumed)[] ca
     {
         if (_qualified && f.JsonDict != null && !f.DottedKeysKnown && candidates.Length <= 3)
         {
-            // One or two qualified names: looking them up costs less than scanning every variable name for a dot.
+            // At most two longer readings (a.b.c: "a.b.c", "a.b"): looking them up costs less than scanning every
+            // variable name for a dot, which pays off only for longer chains or several attributes per evaluation.
             for (int c = 0; c < candidates.Length - 1; c++)
             {
                 if (f.JsonDict.TryGetValue(candidates[c].Name, out var node)) return SelectJson(node, candidates[c].Consumed);
