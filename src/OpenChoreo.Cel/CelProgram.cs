@@ -29,7 +29,7 @@ public sealed class CelProgram
     public CelValue Evaluate(IReadOnlyDictionary<string, JsonNode?> variables)
     {
         ArgumentNullException.ThrowIfNull(variables);
-        var frame = new Frame { JsonVars = variables };
+        var frame = new Frame { JsonVars = variables, JsonDict = variables as Dictionary<string, JsonNode?> };
         return Run(ref frame);
     }
 
@@ -66,8 +66,23 @@ public sealed class CelProgram
 
     private CelValue Run(ref Frame frame)
     {
-        frame.Overflow = _slots <= LocalBuffer.Size ? null : new CelValue[_slots - LocalBuffer.Size];
         frame.Budget = _maxCost;
+        return _slots == 0 ? Execute(ref frame) : RunWithSlots(ref frame);
+    }
+
+    // Comprehension slots live on the stack when few (no allocation). A separate method, because the JIT zeroes a
+    // method's stack buffers on entry: programs without comprehensions don't pay for them.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private CelValue RunWithSlots(ref Frame frame)
+    {
+        scoped var withSlots = frame;
+        LocalBuffer buffer = default;
+        withSlots.Locals = _slots <= LocalBuffer.Size ? buffer[.._slots] : new CelValue[_slots];
+        return Execute(ref withSlots);
+    }
+
+    private CelValue Execute(ref Frame frame)
+    {
         CelValue result;
         try
         {

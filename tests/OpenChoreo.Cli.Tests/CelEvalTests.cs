@@ -56,6 +56,23 @@ public class CelEvalTests
     }
 
     [Fact]
+    public async Task An_error_in_the_middle_of_a_field_chain_points_at_that_field()
+    {
+        var (code, output, err) = await Occ("cel", "eval", "parameters.resources.gpu.count", "--vars", "parameters: {resources: {cpu: 1}}");
+        code.ShouldBe(1);
+        output.ShouldBeEmpty();
+        err.ShouldBe("error: 1:21: no such key: gpu");
+    }
+
+    [Fact]
+    public async Task Maps_and_lists_print_as_json()
+    {
+        var (code, output, _) = await Occ("cel", "eval", "{'name': metadata.name, 'ports': [80, 443].map(p, p + 1)}", "--vars", "metadata: {name: web}");
+        code.ShouldBe(0);
+        output.Replace(" ", "").Replace("\n", "").Replace("\r", "").ShouldBe("{\"name\":\"web\",\"ports\":[81,444]}");
+    }
+
+    [Fact]
     public async Task Vars_must_be_an_object()
     {
         var (code, _, err) = await Occ("cel", "eval", "1", "--vars", "[1, 2]");

@@ -70,10 +70,10 @@ internal sealed class Compiler
     private Node BuildIdent(IdentExpr id)
     {
         if (!id.Absolute && Local(id.Name) is { } slot) return new LocalNode(id.Offset, slot);
-        return Attribute(id.Offset, [id.Name], id.Absolute);
+        return Attribute(id.Offset, [id.Name], id.Absolute, [id.Offset]);
     }
 
-    private Node Attribute(int offset, string[] parts, bool absolute)
+    private Node Attribute(int offset, string[] parts, bool absolute, int[] offsets)
     {
         var candidates = new List<(string, int)>();
         var prefixes = absolute ? [""] : _containerPrefixes;
@@ -82,7 +82,7 @@ internal sealed class Compiler
             string name = string.Join('.', parts, 0, n);
             foreach (var p in prefixes) candidates.Add((p + name, n));
         }
-        return new AttributeNode(offset, [.. candidates], parts, string.Join('.', parts));
+        return new AttributeNode(offset, [.. candidates], parts, offsets, string.Join('.', parts));
     }
 
     /// <summary>The identifier chain of a plain select path (<c>a.b.c</c>), unless its root is a local variable.</summary>
@@ -110,10 +110,43 @@ internal sealed class Compiler
         }
     }
 
+    /// <summary>The position of each name of a <see cref="Chain"/>, so an error points at the field that failed.</summary>
+    private static int[] ChainOffsets(Expr e)
+    {
+        var offsets = new List<int>();
+        while (e is SelectExpr s)
+        {
+            offsets.Add(s.Offset);
+            e = s.Operand;
+        }
+        offsets.Add(e.Offset);
+        offsets.Reverse();
+        return [.. offsets];
+    }
+
+    /// <summary>A plain select path rooted at a comprehension variable (<c>i.a.b</c>), as one node.</summary>
+    private LocalSelectNode? LocalChain(SelectExpr s)
+    {
+        var fields = new List<string>();
+        var offsets = new List<int>();
+        Expr e = s;
+        while (e is SelectExpr { TestOnly: false, Optional: false } sel)
+        {
+            fields.Add(sel.Field);
+            offsets.Add(sel.Offset);
+            e = sel.Operand;
+        }
+        if (e is not IdentExpr { Absolute: false } id || Local(id.Name) is not { } slot) return null;
+        fields.Reverse();
+        offsets.Reverse();
+        return new LocalSelectNode(s.Offset, slot, [.. fields], [.. offsets]);
+    }
+
     private Node BuildSelect(SelectExpr s)
     {
         if (s.TestOnly) return new HasNode(s.Offset, Build(s.Operand), s.Field);
-        if (!s.Optional && Chain(s, out bool absolute) is { } parts) return Attribute(s.Offset, parts, absolute);
+        if (!s.Optional && Chain(s, out bool absolute) is { } parts) return Attribute(s.Offset, parts, absolute, ChainOffsets(s));
+        if (!s.Optional && LocalChain(s) is { } local) return local;
         return new SelectNode(s.Offset, Build(s.Operand), s.Field, s.Optional);
     }
 

@@ -5,17 +5,23 @@ using OpenChoreo.Cel.Functions;
 namespace OpenChoreo.Cel.Runtime;
 
 /// <summary>Per-evaluation state: the variables, comprehension slots and the remaining cost budget.</summary>
-internal struct Frame
+/// <remarks>A ref struct so that the slots can live on the stack, and only for programs that have any.</remarks>
+internal ref struct Frame
 {
     public IReadOnlyDictionary<string, JsonNode?>? JsonVars;
+
+    /// <summary><see cref="JsonVars"/> when it is a plain dictionary: looked up without interface dispatch.</summary>
+    public Dictionary<string, JsonNode?>? JsonDict;
     public IReadOnlyDictionary<string, CelValue>? CelVars;
     public IReadOnlyDictionary<string, object?>? ObjectVars;
     public JsonObject? JsonObjectVars;
-    public LocalBuffer Inline;
-    public CelValue[]? Overflow;
+    public Span<CelValue> Locals;
     public long Budget;
     public bool Exhausted;
     private byte _dottedKeys; // 0 not yet known, 1 none, 2 some (or unknowable)
+
+    /// <summary>Whether <see cref="MayHaveDottedKeys"/> has already scanned the variable names.</summary>
+    public readonly bool DottedKeysKnown => _dottedKeys != 0;
 
     /// <summary>
     /// Whether any variable name contains a dot, so that <c>a.b</c> could name a variable rather than a field.
@@ -29,6 +35,11 @@ internal struct Frame
 
     private readonly bool ScanDottedKeys()
     {
+        if (JsonDict != null)
+        {
+            foreach (var k in JsonDict.Keys) if (k.Contains('.')) return true;
+            return false;
+        }
         switch (JsonVars ?? (object?)CelVars ?? (object?)ObjectVars ?? JsonObjectVars)
         {
             case null: return false;
@@ -59,15 +70,18 @@ internal struct Frame
         return false;
     }
 
-    /// <summary>Comprehension variable slot: the first eight live in the frame itself (no allocation).</summary>
+    /// <summary>Comprehension variable slot (on the stack for up to <see cref="LocalBuffer.Size"/> slots).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    [System.Diagnostics.CodeAnalysis.UnscopedRef]
-    public ref CelValue Local(int slot) => ref slot < LocalBuffer.Size ? ref Inline[slot] : ref Overflow![slot - LocalBuffer.Size];
+    public readonly ref CelValue Local(int slot) => ref Locals[slot];
 
     public readonly bool TryLookup(string name, out CelValue value)
     {
         // The typed source is set once per evaluation so that lookups need no interface type tests.
-        if (JsonVars != null)
+        if (JsonDict != null)
+        {
+            if (JsonDict.TryGetValue(name, out var node)) { value = CelValue.FromJson(node); return true; }
+        }
+        else if (JsonVars != null)
         {
             if (JsonVars.TryGetValue(name, out var node)) { value = CelValue.FromJson(node); return true; }
         }
@@ -147,23 +161,54 @@ internal sealed class LocalNode(int offset, int slot) : Node(offset)
 /// A variable reference, possibly qualified (<c>a.b.c</c>): the longest bound name wins, then the remaining names
 /// are field selections. Falls back to built-in type names (<c>int</c>, <c>google.protobuf.Timestamp</c>).
 /// </summary>
-internal sealed class AttributeNode(int offset, (string Name, int Consumed)[] candidates, string[] fields, string display) : Node(offset)
+/// <remarks>
+/// The chain is resolved at compile time, so the common case (a JSON variable, no dotted variable names) is one
+/// dictionary hit and one <see cref="JsonObject"/> hit per field, converting only the final node to a
+/// <see cref="CelValue"/>: no intermediate values, no operator dispatch, no allocation.
+/// </remarks>
+internal sealed class AttributeNode(int offset, (string Name, int Consumed)[] candidates, string[] fields, int[] offsets, string display)
+    : Node(offset)
 {
     // The last candidate is the bare root name; the others are qualified or container-prefixed.
     private readonly bool _qualified = candidates.Length > 1;
+    private readonly string _root = candidates[^1].Name;
+
+    // Per-field index hints for JsonObject lookups (see JsonField); a validated cache, so races are harmless.
+    private readonly int[] _hints = new int[fields.Length];
 
     public override CelValue Eval(ref Frame f)
     {
-        if (_qualified && f.MayHaveDottedKeys())
+        if (_qualified && f.JsonDict != null && !f.DottedKeysKnown && candidates.Length <= 3)
+        {
+            // At most two longer readings (a.b.c: "a.b.c", "a.b"): looking them up costs less than scanning every
+            // variable name for a dot, which pays off only for longer chains or several attributes per evaluation.
+            for (int c = 0; c < candidates.Length - 1; c++)
+            {
+                if (f.JsonDict.TryGetValue(candidates[c].Name, out var node)) return SelectJson(node, candidates[c].Consumed);
+            }
+            if (f.JsonDict.TryGetValue(_root, out var rootNode)) return SelectJson(rootNode, 1);
+        }
+        else if (!_qualified || !f.MayHaveDottedKeys())
+        {
+            if (f.JsonDict != null)
+            {
+                if (f.JsonDict.TryGetValue(_root, out var node)) return SelectJson(node, 1);
+            }
+            else if (f.JsonObjectVars != null)
+            {
+                if (f.JsonObjectVars.TryGetPropertyValue(_root, out var node)) return SelectJson(node, 1);
+            }
+            else if (f.TryLookup(_root, out var root))
+            {
+                return SelectRest(root, 1);
+            }
+        }
+        else
         {
             foreach (var (name, consumed) in candidates)
             {
                 if (f.TryLookup(name, out var v)) return SelectRest(v, consumed);
             }
-        }
-        else if (f.TryLookup(candidates[^1].Name, out var root))
-        {
-            return SelectRest(root, 1);
         }
         foreach (var (name, consumed) in candidates)
         {
@@ -173,15 +218,66 @@ internal sealed class AttributeNode(int offset, (string Name, int Consumed)[] ca
         return CelValue.FromError(new CelError(CelErrorKind.NoSuchVariable, $"no such attribute: undeclared reference to '{display}'", Offset));
     }
 
+    /// <summary>Walks the fields after the root over JSON objects; anything else takes the general path.</summary>
+    private CelValue SelectJson(JsonNode? node, int consumed)
+    {
+        for (int i = consumed; i < fields.Length; i++)
+        {
+            if (node is not JsonObject o) return SelectRest(CelValue.FromJson(node), i);
+            if (!JsonField.TryGet(o, fields[i], ref _hints[i], out node)) return At(i, Err.NoSuchKey(fields[i]));
+        }
+        return CelValue.FromJson(node);
+    }
+
     private CelValue SelectRest(CelValue v, int consumed)
     {
         for (int i = consumed; i < fields.Length; i++)
         {
             v = Operators.Select(v, fields[i], optional: false);
-            if (v.IsError) return Located(v);
+            if (v.IsError) return At(i, v);
         }
         return v;
     }
+
+    private CelValue At(int i, CelValue v) => CelValue.FromError(v.Error!.WithOffset(offsets[i]));
+}
+
+/// <summary>
+/// A field chain on a comprehension variable (<c>i.spec.name</c>): the same JSON walk as <see cref="AttributeNode"/>,
+/// with each level's position kept for its error.
+/// </summary>
+internal sealed class LocalSelectNode(int offset, int slot, string[] fields, int[] offsets) : Node(offset)
+{
+    private readonly int[] _hints = new int[fields.Length];
+
+    public override CelValue Eval(ref Frame f)
+    {
+        var v = f.Local(slot);
+        if (v._ref is JsonObject o)
+        {
+            JsonNode? node = o;
+            for (int i = 0; i < fields.Length; i++)
+            {
+                if (node is not JsonObject jo) return SelectRest(CelValue.FromJson(node), i);
+                if (!JsonField.TryGet(jo, fields[i], ref _hints[i], out node)) return At(i, Err.NoSuchKey(fields[i]));
+            }
+            return CelValue.FromJson(node);
+        }
+        return SelectRest(v, 0);
+    }
+
+    private CelValue SelectRest(CelValue v, int from)
+    {
+        for (int i = from; i < fields.Length; i++)
+        {
+            if (v.IsError) return v;
+            v = Operators.Select(v, fields[i], optional: false);
+            if (v.IsError) return At(i, v);
+        }
+        return v;
+    }
+
+    private CelValue At(int i, CelValue v) => CelValue.FromError(v.Error!.WithOffset(offsets[i]));
 }
 
 internal sealed class SelectNode(int offset, Node operand, string field, bool optional) : Node(offset)

@@ -49,22 +49,77 @@ internal static class ExpectedValue
         return null;
     }
 
-    /// <summary>google.protobuf.Duration/Timestamp inside an Any; other message types are not supported.</summary>
+    /// <summary>
+    /// A well-known type inside an Any: Duration, Timestamp, the scalar wrappers and the JSON types (Value, Struct,
+    /// ListValue), which CEL treats as plain values. Any other message type is not supported (null: skipped).
+    /// </summary>
     private static CelValue? ConvertAny(TpMessage any)
     {
         if (any.Fields.Count != 1) return null;
         var (typeUrl, body) = any.Fields[0];
         if (body is not TpMessage m) return null;
+        const string prefix = "[type.googleapis.com/google.protobuf.";
+        if (!typeUrl.StartsWith(prefix, StringComparison.Ordinal) || !typeUrl.EndsWith(']')) return null;
         long seconds = m.Scalar("seconds")?.Int ?? 0;
         long nanos = m.Scalar("nanos")?.Int ?? 0;
-        return typeUrl switch
+        var wrapped = m.Scalar("value");
+        return typeUrl[prefix.Length..^1] switch
         {
-            "[type.googleapis.com/google.protobuf.Duration]" =>
-                CelValue.FromDuration(TimeSpan.FromTicks((seconds * TimeSpan.TicksPerSecond) + (nanos / 100))),
-            "[type.googleapis.com/google.protobuf.Timestamp]" =>
-                CelValue.FromTimestamp(DateTimeOffset.UnixEpoch.AddTicks((seconds * TimeSpan.TicksPerSecond) + (nanos / 100))),
+            "Duration" => CelValue.FromDuration(TimeSpan.FromTicks((seconds * TimeSpan.TicksPerSecond) + (nanos / 100))),
+            "Timestamp" => CelValue.FromTimestamp(DateTimeOffset.UnixEpoch.AddTicks((seconds * TimeSpan.TicksPerSecond) + (nanos / 100))),
+            // Wrappers: an absent value field is the type's zero value, as in protobuf.
+            "Int32Value" or "Int64Value" => CelValue.FromInt(wrapped?.Int ?? 0),
+            "UInt32Value" or "UInt64Value" => CelValue.FromUInt(wrapped?.UInt ?? 0),
+            "FloatValue" => CelValue.FromDouble((float)(wrapped?.Double ?? 0)),
+            "DoubleValue" => CelValue.FromDouble(wrapped?.Double ?? 0),
+            "BoolValue" => CelValue.FromBool(wrapped?.Text == "true"),
+            "StringValue" => CelValue.FromString(wrapped?.Text ?? ""),
+            "BytesValue" => CelValue.FromBytes(wrapped?.Bytes ?? []),
+            "Value" => JsonValueOf(m),
+            "Struct" => StructOf(m),
+            "ListValue" => ListValueOf(m),
             _ => null,
         };
+    }
+
+    /// <summary>google.protobuf.Value: exactly one of its kinds is set.</summary>
+    private static CelValue? JsonValueOf(TpMessage v)
+    {
+        if (v.Fields.Count != 1) return null;
+        var (name, raw) = v.Fields[0];
+        var s = raw as TpScalar;
+        return name switch
+        {
+            "null_value" => CelValue.Null,
+            "number_value" => CelValue.FromDouble(s!.Double),
+            "string_value" => CelValue.FromString(s!.Text),
+            "bool_value" => CelValue.FromBool(s!.Text == "true"),
+            "struct_value" => StructOf((TpMessage)raw),
+            "list_value" => ListValueOf((TpMessage)raw),
+            _ => null,
+        };
+    }
+
+    private static CelValue? StructOf(TpMessage m)
+    {
+        var entries = new List<KeyValuePair<CelValue, CelValue>>();
+        foreach (var f in m.Msgs("fields"))
+        {
+            if (f.Str("key") is not { } key || f.Msg("value") is not { } value || JsonValueOf(value) is not { } v) return null;
+            entries.Add(new(CelValue.FromString(key), v));
+        }
+        return CelValue.FromMap(entries);
+    }
+
+    private static CelValue? ListValueOf(TpMessage m)
+    {
+        var items = new List<CelValue>();
+        foreach (var item in m.Msgs("values"))
+        {
+            if (JsonValueOf(item) is not { } v) return null;
+            items.Add(v);
+        }
+        return CelValue.FromList(items);
     }
 
     /// <summary>Equality that also requires equal kinds (1 and 1.0 differ) and treats NaN as equal to NaN.</summary>
