@@ -56,25 +56,12 @@ try
     }));
     Report("single-object applies/s (4 clients)", 4000 / sw.Elapsed.TotalSeconds, "/s", "≥ 2,000/s on SQLite");
 
-    // Get p99 at a paced 500 req/s for 10 s.
-    var latencies = new List<double>();
-    var start = Stopwatch.GetTimestamp();
-    var inflight = new List<Task>();
-    for (var i = 0; i < 5000; i++)
-    {
-        var due = start + (long)(i * Stopwatch.Frequency / 500.0);
-        while (Stopwatch.GetTimestamp() < due) await Task.Yield();
-        var name = $"apply-{i % 4000}";
-        inflight.Add(Task.Run(async () =>
-        {
-            var t0 = Stopwatch.GetTimestamp();
-            await client.GetAsync(project, "default", name);
-            lock (latencies) latencies.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
-        }));
-    }
-    await Task.WhenAll(inflight);
-    Report("get p50 at 500 req/s", Percentile(latencies, 50), "ms", "");
-    Report("get p99 at 500 req/s", Percentile(latencies, 99), "ms", "≤ 5 ms");
+    // Get p99 at 500 req/s for 10 s, open loop: a pacer thread wakes about every millisecond (it sleeps; it does not
+    // spin a core the server needs) and starts every request that is due. Latency runs from each request's scheduled
+    // time, not from when it was sent, so a stalled pacer or client counts against the result (no coordinated omission).
+    var latencies = await PacedGetsAsync(client, project, rate: 500, count: 5000, names: 4000);
+    Report("get p50 at 500 req/s (open loop)", Percentile(latencies, 50), "ms", "");
+    Report("get p99 at 500 req/s (open loop)", Percentile(latencies, 99), "ms", "≤ 5 ms, from scheduled time");
 
     // List of 10,000 objects (4,200 exist; add the rest).
     next = 4199;
@@ -135,6 +122,38 @@ finally
     proc.Kill(entireProcessTree: true);
     await proc.WaitForExitAsync();
     try { Directory.Delete(dataDir, true); } catch (IOException) { }
+}
+
+static async Task<List<double>> PacedGetsAsync(ApiClient client, ResourceKind kind, int rate, int count, int names)
+{
+    var latencies = new List<double>(count);
+    var inflight = new List<Task>(count);
+    var pacer = new Thread(() =>
+    {
+        var start = Stopwatch.GetTimestamp();
+        var i = 0;
+        while (i < count)
+        {
+            var now = Stopwatch.GetTimestamp();
+            for (; i < count; i++)
+            {
+                var due = start + (long)(i * (double)Stopwatch.Frequency / rate);
+                if (due > now) break;
+                var name = $"apply-{i % names}";
+                inflight.Add(Task.Run(async () =>
+                {
+                    await client.GetAsync(kind, "default", name);
+                    var ms = (Stopwatch.GetTimestamp() - due) * 1000.0 / Stopwatch.Frequency;
+                    lock (latencies) latencies.Add(ms);
+                }));
+            }
+            if (i < count) Thread.Sleep(1);
+        }
+    }) { IsBackground = true, Name = "get pacer" };
+    pacer.Start();
+    await Task.Run(pacer.Join);
+    await Task.WhenAll(inflight);
+    return latencies;
 }
 
 static ResourceObject Project(string name, bool watch = false) => new(new JsonObject
