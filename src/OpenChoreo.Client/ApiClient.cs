@@ -24,10 +24,18 @@ public sealed class ApiClient : IDisposable
     private static readonly JsonSerializerOptions ApplyJsonOptions = new() { WriteIndented = false };
     private readonly HttpClient _http;
 
-    public ApiClient(ClientContext context, TimeSpan? timeout = null)
+    /// <param name="maxConnections">
+    /// Connections (each its own TLS handshake) this client opens at most; further concurrent requests wait for one.
+    /// Unbounded by default, which suits the CLI's few requests; a caller issuing many concurrent requests bounds it.
+    /// </param>
+    public ApiClient(ClientContext context, TimeSpan? timeout = null, int? maxConnections = null)
     {
         Context = context;
-        var handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
+        var handler = new SocketsHttpHandler
+        {
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            MaxConnectionsPerServer = maxConnections ?? int.MaxValue,
+        };
         if (!string.IsNullOrEmpty(context.CertificateAuthority))
         {
             var roots = new X509Certificate2Collection();
