@@ -69,7 +69,7 @@ public sealed class SqliteGroupCommitTests : IClassFixture<SqliteResourceStoreTe
 
         results.Where(r => r.Name.StartsWith("new-", StringComparison.Ordinal)).ShouldAllBe(r => r.Error == null);
         var updates = results.Where(r => r.Name.StartsWith("update-", StringComparison.Ordinal)).ToArray();
-        var winner = updates.ShouldHaveSingleItem(u => u.Error == null);
+        var winner = updates.Where(u => u.Error == null).ShouldHaveSingleItem();
         updates.Where(u => u.Error != null).ShouldAllBe(u => u.Error!.Code == 409 && u.Error.Message.Contains(ObjectRules.ModifiedMessage));
         var dups = results.Where(r => r.Name.StartsWith("dup-", StringComparison.Ordinal)).ToArray();
         dups.Count(d => d.Error == null).ShouldBe(1);
