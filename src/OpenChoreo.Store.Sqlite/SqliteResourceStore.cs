@@ -101,7 +101,7 @@ public sealed class SqliteResourceStore : ResourceStoreBase
             if (!write.Done.Task.IsCompleted)
             {
                 ObjectDisposedException.ThrowIf(_disposed, this);
-                RunQueued();
+                RunQueued(write);
             }
         }
         finally
@@ -111,11 +111,14 @@ public sealed class SqliteResourceStore : ResourceStoreBase
         return await write.Done.Task.ConfigureAwait(false);
     }
 
-    /// <summary>Runs the queued writes (at most <see cref="MaxBatch"/> per transaction) until the queue is empty.</summary>
-    private void RunQueued()
+    /// <summary>
+    /// Runs queued writes in queue order (at most <see cref="MaxBatch"/> per transaction) until <paramref name="own"/>
+    /// is done; writes queued after it are left to their own callers, so no caller keeps committing for others.
+    /// </summary>
+    private void RunQueued(PendingWrite own)
     {
         var batch = new List<PendingWrite>(MaxBatch);
-        while (true)
+        while (!own.Done.Task.IsCompleted)
         {
             batch.Clear();
             while (batch.Count < MaxBatch && _queue.TryDequeue(out var w))
