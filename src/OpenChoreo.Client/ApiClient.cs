@@ -21,12 +21,21 @@ public sealed class ApiClient : IDisposable
 {
     private const string Prefix = "/apis/" + KindRegistry.GroupVersion;
     private const int LargeBody = 64 * 1024;
+    private static readonly JsonSerializerOptions ApplyJsonOptions = new() { WriteIndented = false };
     private readonly HttpClient _http;
 
-    public ApiClient(ClientContext context, TimeSpan? timeout = null)
+    /// <param name="maxConnections">
+    /// Connections (each its own TLS handshake) this client opens at most; further concurrent requests wait for one.
+    /// Unbounded by default, which suits the CLI's few requests; a caller issuing many concurrent requests bounds it.
+    /// </param>
+    public ApiClient(ClientContext context, TimeSpan? timeout = null, int? maxConnections = null)
     {
         Context = context;
-        var handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
+        var handler = new SocketsHttpHandler
+        {
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            MaxConnectionsPerServer = maxConnections ?? int.MaxValue,
+        };
         if (!string.IsNullOrEmpty(context.CertificateAuthority))
         {
             var roots = new X509Certificate2Collection();
@@ -86,10 +95,10 @@ public sealed class ApiClient : IDisposable
     /// <summary>Declarative apply; returns the stored object and "created", "configured" or "unchanged".</summary>
     public async Task<(ResourceObject Object, string Outcome)> ApplyAsync(ResourceKind kind, ResourceObject obj, CancellationToken ct = default)
     {
-        var json = obj.ToJson();
+        var json = JsonSerializer.SerializeToUtf8Bytes(obj.Node, ApplyJsonOptions);
         using var request = new HttpRequestMessage(HttpMethod.Patch, PathFor(kind, obj.Namespace, obj.Name))
         {
-            Content = new StringContent(json, Encoding.UTF8, "application/apply-patch+json"),
+            Content = new ByteArrayContent(json) { Headers = { ContentType = new MediaTypeHeaderValue("application/apply-patch+json") { CharSet = "utf-8" } } },
         };
         if (json.Length > LargeBody) request.Headers.ExpectContinue = true;
         using var response = await _http.SendAsync(request, ct);
@@ -174,11 +183,12 @@ public sealed class ApiClient : IDisposable
 
     private static async Task<JsonNode> ReadAsync(HttpResponseMessage response, CancellationToken ct)
     {
-        var text = await response.Content.ReadAsStringAsync(ct);
+        // Parsed from the UTF-8 bytes: no intermediate string of the whole body (a long list is megabytes).
+        var body = await response.Content.ReadAsByteArrayAsync(ct);
         JsonNode? node = null;
         try
         {
-            node = text.Length > 0 ? JsonNode.Parse(text) : null;
+            node = body.Length > 0 ? JsonNode.Parse(body) : null;
         }
         catch (JsonException)
         {
@@ -186,6 +196,7 @@ public sealed class ApiClient : IDisposable
         }
         if (response.IsSuccessStatusCode) return node ?? new JsonObject();
         if (node is JsonObject o && (string?)o["kind"] == "Status") throw ApiException.FromStatus(o, (int)response.StatusCode);
+        var text = Encoding.UTF8.GetString(body);
         throw new ApiException((int)response.StatusCode, response.StatusCode.ToString(),
             $"the server answered {(int)response.StatusCode} {response.ReasonPhrase}: {Truncate(text)}");
     }

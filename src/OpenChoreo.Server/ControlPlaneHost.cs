@@ -22,7 +22,10 @@ public static class ControlPlaneHost
     /// </summary>
     public static WebApplication Build(string? configFile, IDictionary<string, string?> overrides, Action<ILoggingBuilder>? logging = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        // The default appsettings.json source would watch the content root (the working directory) recursively for
+        // changes, and keep watching after the sources are cleared: when the data directory lies below it (e.g. `up`
+        // started from $HOME), every SQLite write wakes that watcher. The configuration here never reloads from files.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         builder.Configuration.Sources.Clear();
         if (configFile is not null)
         {

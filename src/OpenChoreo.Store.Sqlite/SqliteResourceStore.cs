@@ -6,7 +6,8 @@ namespace OpenChoreo.Store.Sqlite;
 /// <summary>
 /// The embedded back end: one SQLite file in WAL mode. Writes go through a single connection, one at a time (SQLite
 /// has one writer anyway; serializing in-process avoids busy retries and keeps revision order = commit order), so
-/// committed events are published to watchers straight from the writer. Reads use pooled connections and see the
+/// committed events are published to watchers straight from the writer. Concurrent writes share one transaction
+/// (group commit, see <see cref="ExecuteWriteAsync"/>). Reads use pooled connections and see the
 /// last committed state without waiting for the writer.
 /// </summary>
 public sealed class SqliteResourceStore : ResourceStoreBase
@@ -14,13 +15,18 @@ public sealed class SqliteResourceStore : ResourceStoreBase
     private const string RowColumns = "kind, namespace, name, uid, revision, labels, owner_uids, data";
     private const string EventColumns = "revision, type, kind, namespace, name, labels, prev_labels, data";
 
+    /// <summary>Most writes committed in one transaction (bounds how long one commit holds the writer).</summary>
+    private const int MaxBatch = 64;
+
     private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly System.Collections.Concurrent.ConcurrentQueue<PendingWrite> _queue = new();
     private readonly string _readConnectionString;
     private readonly string _writeConnectionString;
     private readonly int _busyTimeoutMs;
     private SqliteConnection? _writer;
     private WriterCommands? _commands;
     private long _revision;
+    private long _commits;
     private long _compacted;
     private bool _disposed;
 
@@ -42,6 +48,9 @@ public sealed class SqliteResourceStore : ResourceStoreBase
         }.ToString();
     }
 
+    /// <summary>Write transactions committed so far; with group commit, fewer than the writes they hold.</summary>
+    public long Commits => Volatile.Read(ref _commits);
+
     public string DatabasePath => new SqliteConnectionStringBuilder(_writeConnectionString).DataSource;
 
     protected override Task InitializeAsync(CancellationToken ct)
@@ -62,65 +71,195 @@ public sealed class SqliteResourceStore : ResourceStoreBase
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// Group commit: a write joins a queue, and whoever holds the writer runs every queued write in one transaction
+    /// (one commit instead of one each). Each write still reads the current row inside that transaction (so it sees
+    /// the writes queued before it), gets the next revision in queue order and is planned alone: a planner that
+    /// refuses (conflict, already exists) fails only its own write. Callers learn their outcome after the commit and
+    /// after their events were published, exactly as with one transaction per write.
+    /// </summary>
     protected override async Task<WriteDecision> ExecuteWriteAsync(ResourceKey key, WritePlanner planner, CancellationToken ct)
     {
-        await _writeLock.WaitAsync(ct);
+        var write = new PendingWrite(key, planner);
+        _queue.Enqueue(write);
         try
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            var c = _commands!;
-            using var tx = _writer!.BeginTransaction(deferred: false);
-            c.SetTransaction(tx);
-            StoredObject? current;
-            c.Select.Parameters[0].Value = key.Kind;
-            c.Select.Parameters[1].Value = key.Namespace;
-            c.Select.Parameters[2].Value = key.Name;
-            using (var reader = c.Select.ExecuteReader())
+            await _writeLock.WaitAsync(ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (write.TryWithdraw())
+        {
+            throw; // withdrawn before any holder took it: it will never be written
+        }
+        catch (OperationCanceledException)
+        {
+            // A holder already took it into a batch: its outcome stands, as for a write cancelled after its commit.
+            return await write.Done.Task.ConfigureAwait(false);
+        }
+        try
+        {
+            // An earlier holder may already have committed this write with its batch.
+            if (!write.Done.Task.IsCompleted)
             {
-                current = reader.Read() ? ReadRow(reader) : null;
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                RunQueued(write);
             }
-            var next = _revision + 1;
-            var decision = planner(current, next);
-            if (decision.Action == WriteAction.None) return decision;
-
-            switch (decision.Action)
-            {
-                case WriteAction.Insert:
-                    Bind(c.Insert, decision.Row!);
-                    c.Insert.ExecuteNonQuery();
-                    break;
-                case WriteAction.Update:
-                    Bind(c.Update, decision.Row!);
-                    c.Update.ExecuteNonQuery();
-                    break;
-                case WriteAction.Delete:
-                    c.Delete.Parameters[0].Value = key.Kind;
-                    c.Delete.Parameters[1].Value = key.Namespace;
-                    c.Delete.Parameters[2].Value = key.Name;
-                    c.Delete.ExecuteNonQuery();
-                    break;
-            }
-            var e = decision.Event!;
-            var p = c.InsertEvent.Parameters;
-            p[0].Value = e.Revision;
-            p[1].Value = (int)e.Type;
-            p[2].Value = e.Key.Kind;
-            p[3].Value = e.Key.Namespace;
-            p[4].Value = e.Key.Name;
-            p[5].Value = (object?)e.LabelsJson ?? DBNull.Value;
-            p[6].Value = (object?)e.PrevLabelsJson ?? DBNull.Value;
-            p[7].Value = e.Data;
-            c.InsertEvent.ExecuteNonQuery();
-            tx.Commit();
-            _revision = next;
-            Hub.Publish([e]);
-            return decision;
         }
         finally
         {
-            _commands?.SetTransaction(null);
             _writeLock.Release();
         }
+        return await write.Done.Task.ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Runs queued writes in queue order (at most <see cref="MaxBatch"/> per transaction) until <paramref name="own"/>
+    /// is done; writes queued after it are left to their own callers, so no caller keeps committing for others.
+    /// </summary>
+    private void RunQueued(PendingWrite own)
+    {
+        var batch = new List<PendingWrite>(MaxBatch);
+        while (!own.Done.Task.IsCompleted)
+        {
+            batch.Clear();
+            while (batch.Count < MaxBatch && _queue.TryDequeue(out var w))
+            {
+                if (w.TryClaim()) batch.Add(w); // else its caller withdrew it
+            }
+            if (batch.Count == 0) return;
+            try
+            {
+                CommitBatch(batch);
+            }
+            catch (SqliteException) when (batch.Count > 1)
+            {
+                // The shared transaction failed (rolled back): give each write its own, so one bad write cannot fail
+                // the others and each caller gets its own error.
+                foreach (var w in batch) CommitAlone(w);
+            }
+            catch (Exception e)
+            {
+                foreach (var w in batch) w.Done.TrySetException(e);
+            }
+        }
+    }
+
+    private void CommitAlone(PendingWrite w)
+    {
+        try
+        {
+            CommitBatch([w]);
+        }
+        catch (Exception e)
+        {
+            w.Done.TrySetException(e);
+        }
+    }
+
+    /// <summary>Plans and writes <paramref name="batch"/> in one transaction, commits, publishes, then completes the callers.</summary>
+    private void CommitBatch(List<PendingWrite> batch)
+    {
+        var c = _commands!;
+        var outcomes = new (WriteDecision? Decision, Exception? Error)[batch.Count];
+        var events = new List<EventRecord>(batch.Count);
+        var revision = _revision;
+        try
+        {
+            using var tx = _writer!.BeginTransaction(deferred: false);
+            c.SetTransaction(tx);
+            for (var i = 0; i < batch.Count; i++)
+            {
+                var w = batch[i];
+                StoredObject? current;
+                c.Select.Parameters[0].Value = w.Key.Kind;
+                c.Select.Parameters[1].Value = w.Key.Namespace;
+                c.Select.Parameters[2].Value = w.Key.Name;
+                using (var reader = c.Select.ExecuteReader())
+                {
+                    current = reader.Read() ? ReadRow(reader) : null;
+                }
+                WriteDecision decision;
+                try
+                {
+                    decision = w.Planner(current, revision + 1);
+                }
+                catch (Exception e) when (e is not SqliteException)
+                {
+                    // The planner writes nothing before it decides: this write fails alone.
+                    outcomes[i] = (null, e);
+                    continue;
+                }
+                outcomes[i] = (decision, null);
+                if (decision.Action == WriteAction.None) continue;
+                Apply(c, w.Key, decision);
+                revision++;
+                events.Add(decision.Event!);
+            }
+            if (events.Count > 0)
+            {
+                tx.Commit();
+                _commits++;
+            }
+        }
+        finally
+        {
+            c.SetTransaction(null);
+        }
+        _revision = revision;
+        if (events.Count > 0) Hub.Publish(events);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (outcomes[i].Error is { } error) batch[i].Done.TrySetException(error);
+            else batch[i].Done.TrySetResult(outcomes[i].Decision!);
+        }
+    }
+
+    private static void Apply(WriterCommands c, ResourceKey key, WriteDecision decision)
+    {
+        switch (decision.Action)
+        {
+            case WriteAction.Insert:
+                Bind(c.Insert, decision.Row!);
+                c.Insert.ExecuteNonQuery();
+                break;
+            case WriteAction.Update:
+                Bind(c.Update, decision.Row!);
+                c.Update.ExecuteNonQuery();
+                break;
+            case WriteAction.Delete:
+                c.Delete.Parameters[0].Value = key.Kind;
+                c.Delete.Parameters[1].Value = key.Namespace;
+                c.Delete.Parameters[2].Value = key.Name;
+                c.Delete.ExecuteNonQuery();
+                break;
+        }
+        var e = decision.Event!;
+        var p = c.InsertEvent.Parameters;
+        p[0].Value = e.Revision;
+        p[1].Value = (int)e.Type;
+        p[2].Value = e.Key.Kind;
+        p[3].Value = e.Key.Namespace;
+        p[4].Value = e.Key.Name;
+        p[5].Value = (object?)e.LabelsJson ?? DBNull.Value;
+        p[6].Value = (object?)e.PrevLabelsJson ?? DBNull.Value;
+        p[7].Value = e.Data;
+        c.InsertEvent.ExecuteNonQuery();
+    }
+
+    /// <summary>A write waiting for the writer; completed (result or error) once its batch is committed.</summary>
+    private sealed class PendingWrite(ResourceKey key, WritePlanner planner)
+    {
+        private const int Queued = 0, Claimed = 1, Withdrawn = 2;
+        private int _state = Queued;
+
+        public ResourceKey Key { get; } = key;
+        public WritePlanner Planner { get; } = planner;
+        public TaskCompletionSource<WriteDecision> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>The writer takes it; false when its caller withdrew it first.</summary>
+        public bool TryClaim() => Interlocked.CompareExchange(ref _state, Claimed, Queued) == Queued;
+
+        /// <summary>The caller gives up on it; false when the writer already took it.</summary>
+        public bool TryWithdraw() => Interlocked.CompareExchange(ref _state, Withdrawn, Queued) == Queued;
     }
 
     protected override Task<StoredObject?> ReadAsync(ResourceKey key, CancellationToken ct)
@@ -247,6 +386,7 @@ public sealed class SqliteResourceStore : ResourceStoreBase
         {
             if (_disposed) return;
             _disposed = true;
+            while (_queue.TryDequeue(out var pending)) pending.Done.TrySetException(new ObjectDisposedException(nameof(SqliteResourceStore)));
             _commands?.Dispose();
             _writer?.Dispose();
             _writer = null;

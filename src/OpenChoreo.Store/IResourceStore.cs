@@ -22,6 +22,9 @@ public sealed record ListOptions(string Kind, string? Namespace = null, LabelSel
 
 public sealed record ListResult(IReadOnlyList<ResourceObject> Items, long ResourceVersion);
 
+/// <summary>A list whose items are the objects' JSON text (what an API response writes out as is).</summary>
+public sealed record JsonListResult(IReadOnlyList<string> Items, long ResourceVersion);
+
 /// <summary>Which part of an object an update may change.</summary>
 public enum UpdateScope
 {
@@ -65,6 +68,20 @@ public interface IResourceStore
     Task<ResourceObject?> GetAsync(ResourceKey key, CancellationToken ct = default);
 
     Task<ListResult> ListAsync(ListOptions options, CancellationToken ct = default);
+
+    /// <summary>
+    /// The same objects as <see cref="GetAsync"/>, as JSON text. A back end that keeps objects as JSON returns the
+    /// stored text without parsing it (the API writes it straight into a response).
+    /// </summary>
+    async Task<string?> GetJsonAsync(ResourceKey key, CancellationToken ct = default) =>
+        (await GetAsync(key, ct).ConfigureAwait(false))?.ToJson();
+
+    /// <summary>The same items as <see cref="ListAsync"/>, as JSON text (see <see cref="GetJsonAsync"/>).</summary>
+    async Task<JsonListResult> ListJsonAsync(ListOptions options, CancellationToken ct = default)
+    {
+        var list = await ListAsync(options, ct).ConfigureAwait(false);
+        return new JsonListResult([.. list.Items.Select(o => o.ToJson())], list.ResourceVersion);
+    }
 
     Task<ResourceObject> UpdateAsync(ResourceObject obj, UpdateScope scope = UpdateScope.Main, CancellationToken ct = default);
 

@@ -79,6 +79,33 @@ public abstract class ResourceStoreBase : IResourceStore, IAsyncDisposable
         return row is null ? null : ResourceObject.Parse(row.Data);
     }
 
+    public async Task<string?> GetJsonAsync(ResourceKey key, CancellationToken ct = default)
+    {
+        await EnsureInitializedAsync(ct);
+        return (await ReadAsync(key, ct))?.Data;
+    }
+
+    public async Task<JsonListResult> ListJsonAsync(ListOptions options, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Filter is not null)
+        {
+            // A filter needs the parsed object anyway.
+            var parsed = await ListAsync(options, ct);
+            return new JsonListResult([.. parsed.Items.Select(o => o.ToJson())], parsed.ResourceVersion);
+        }
+        await EnsureInitializedAsync(ct);
+        var (rows, revision) = await ReadManyAsync(options.Kind, options.Namespace, ct);
+        var selector = options.LabelSelector;
+        var items = new List<string>(rows.Count);
+        foreach (var row in rows)
+        {
+            if (selector is { IsEmpty: false } && !selector.Matches(EventRecord.ParseLabels(row.LabelsJson))) continue;
+            items.Add(row.Data);
+        }
+        return new JsonListResult(items, revision);
+    }
+
     public async Task<ListResult> ListAsync(ListOptions options, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(options);

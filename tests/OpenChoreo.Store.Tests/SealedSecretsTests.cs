@@ -69,6 +69,32 @@ public sealed class SealedSecretsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_json_text_reads_open_secrets_and_pass_other_kinds_through_as_stored()
+    {
+        await _store.CreateAsync(Secret("db", new JsonObject { ["password"] = B64("hunter2-very-secret") }), Ct);
+        var project = await _store.CreateAsync(new ResourceObject(new JsonObject
+        {
+            ["apiVersion"] = KindRegistry.GroupVersion,
+            ["kind"] = "Project",
+            ["metadata"] = new JsonObject { ["name"] = "p", ["namespace"] = "acme" },
+            ["spec"] = new JsonObject { ["deploymentPipelineRef"] = "default" },
+        }), Ct);
+
+        // Never the sealed text: the JSON readers go through the same opening as the object readers.
+        var one = JsonNode.Parse((await _store.GetJsonAsync(Key("db"), Ct))!)!;
+        one["data"]!["password"]!.GetValue<string>().ShouldBe(B64("hunter2-very-secret"));
+        var list = await _store.ListJsonAsync(new ListOptions("Secret", "acme"), Ct);
+        JsonNode.Parse(list.Items.Single())!["data"]!["password"]!.GetValue<string>().ShouldBe(B64("hunter2-very-secret"));
+        var every = await _store.ListJsonAsync(new ListOptions(ListOptions.AllKinds, "acme"), Ct);
+        every.Items.ShouldContain(i => i.Contains(B64("hunter2-very-secret")));
+        every.Items.ShouldNotContain(i => i.Contains("ocs1:"));
+        // Other kinds: the stored text itself, equal to the parsed object.
+        (await _store.GetJsonAsync(new ResourceKey("Project", "acme", "p"), Ct)).ShouldBe(project.ToJson());
+        (await _store.ListJsonAsync(new ListOptions("Project", "acme"), Ct)).Items.ShouldBe([project.ToJson()]);
+        (await _store.GetJsonAsync(Key("missing"), Ct)).ShouldBeNull();
+    }
+
+    [Fact]
     public async Task String_data_is_folded_into_data_and_wins()
     {
         var created = await _store.CreateAsync(Secret("s", new JsonObject { ["a"] = B64("old"), ["b"] = B64("kept") }, new JsonObject { ["a"] = "new" }), Ct);

@@ -80,6 +80,48 @@ public static class BodyCodec
         return ctx.Response.WriteAsync(node.ToJsonString(), ctx.RequestAborted);
     }
 
+    /// <summary>Writes JSON text that is already a complete document (an object as the store keeps it).</summary>
+    public static Task WriteJsonTextAsync(HttpContext ctx, string json, int status = 200)
+    {
+        ctx.Response.StatusCode = status;
+        ctx.Response.ContentType = Json;
+        return ctx.Response.WriteAsync(json, ctx.RequestAborted);
+    }
+
+    /// <summary>
+    /// Writes a Kubernetes-style list whose items are JSON text, streaming into the response instead of building one
+    /// DOM and one string for the whole list.
+    /// </summary>
+    public static async Task WriteJsonListAsync(HttpContext ctx, string apiVersion, string listKind, long resourceVersion,
+        IReadOnlyList<string> items)
+    {
+        ctx.Response.StatusCode = 200;
+        ctx.Response.ContentType = Json;
+        var output = ctx.Response.BodyWriter;
+        await using var writer = new Utf8JsonWriter(output, new JsonWriterOptions { SkipValidation = true });
+        writer.WriteStartObject();
+        writer.WriteString("apiVersion", apiVersion);
+        writer.WriteString("kind", listKind);
+        writer.WriteStartObject("metadata");
+        writer.WriteString("resourceVersion", resourceVersion.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        writer.WriteEndObject();
+        writer.WriteStartArray("items");
+        foreach (var item in items)
+        {
+            // The store's own serialization of a parsed object: valid JSON, no need to validate it again.
+            writer.WriteRawValue(item, skipInputValidation: true);
+            if (writer.BytesPending > 32 * 1024)
+            {
+                writer.Flush();
+                await output.FlushAsync(ctx.RequestAborted);
+            }
+        }
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+        writer.Flush();
+        await output.FlushAsync(ctx.RequestAborted);
+    }
+
     public static Task WriteErrorAsync(HttpContext ctx, ApiException e)
     {
         ctx.Response.StatusCode = e.Code;

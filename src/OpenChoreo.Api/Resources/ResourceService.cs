@@ -52,6 +52,11 @@ public sealed class ResourceService(IResourceStore store, IEnumerable<IAdmission
         await store.GetAsync(new ResourceKey(kind.Kind, kind.Namespaced ? ns : "", name), ct)
         ?? throw ApiException.NotFound(kind.Plural + "." + kind.Group, name, kind.Namespaced ? ns : null);
 
+    /// <summary>The object as its stored JSON text (no parse; for responses).</summary>
+    public async Task<string> GetJsonAsync(ResourceKind kind, string ns, string name, CancellationToken ct) =>
+        await store.GetJsonAsync(new ResourceKey(kind.Kind, kind.Namespaced ? ns : "", name), ct)
+        ?? throw ApiException.NotFound(kind.Plural + "." + kind.Group, name, kind.Namespaced ? ns : null);
+
     public Task<ListResult> ListAsync(ResourceKind kind, string? ns, LabelSelector selector, CancellationToken ct) =>
         store.ListAsync(new ListOptions(kind.Kind, kind.Namespaced ? ns : null, selector), ct);
 

@@ -26,6 +26,18 @@ public sealed class SealedSecretsStore(IResourceStore inner, SecretSealer sealer
         return result.Items.Any(SecretSealer.IsSecret) ? result with { Items = [.. result.Items.Select(Open)] } : result;
     }
 
+    // Secrets are stored sealed: they are opened (parsed) first. Every other kind passes through as stored text.
+    public async Task<string?> GetJsonAsync(ResourceKey key, CancellationToken ct = default) => key.Kind == SecretSealer.Kind
+        ? (await GetAsync(key, ct).ConfigureAwait(false))?.ToJson()
+        : await inner.GetJsonAsync(key, ct).ConfigureAwait(false);
+
+    public async Task<JsonListResult> ListJsonAsync(ListOptions options, CancellationToken ct = default)
+    {
+        if (options.Kind is not (SecretSealer.Kind or ListOptions.AllKinds)) return await inner.ListJsonAsync(options, ct).ConfigureAwait(false);
+        var list = await ListAsync(options, ct).ConfigureAwait(false);
+        return new JsonListResult([.. list.Items.Select(o => o.ToJson())], list.ResourceVersion);
+    }
+
     public async Task<ResourceObject> UpdateAsync(ResourceObject obj, UpdateScope scope = UpdateScope.Main, CancellationToken ct = default) =>
         Open(await inner.UpdateAsync(scope == UpdateScope.Main ? Seal(obj) : obj, scope, ct).ConfigureAwait(false));
 
