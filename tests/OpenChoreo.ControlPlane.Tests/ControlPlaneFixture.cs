@@ -26,7 +26,18 @@ public class ControlPlaneFixture : IAsyncLifetime
     /// <summary>Extra settings (e.g. a small request limit) applied by subclasses.</summary>
     public Dictionary<string, string?> Settings { get; } = new();
 
-    public async ValueTask InitializeAsync()
+    public async ValueTask InitializeAsync() => await StartAsync();
+
+    /// <summary>Stops the host and starts a new one on the same data directory (a second start of the same installation).</summary>
+    public async Task RestartAsync()
+    {
+        await _app!.StopAsync();
+        await _app.DisposeAsync();
+        _app = null;
+        await StartAsync();
+    }
+
+    private async Task StartAsync()
     {
         var overrides = new Dictionary<string, string?>(Settings)
         {
