@@ -158,22 +158,24 @@ public sealed class ApiBadInputTests(QuietControlPlaneFixture cp) : IClassFixtur
         var status = await ExpectWriteFailure(verb, (HttpStatusCode)422, StatusReasons.Invalid, "environments", "wrong-type", body, json);
         // As Kubernetes does, rules are skipped on a structurally invalid object, and the response says so.
         Causes(status).ShouldBe([
-            ("spec.isProduction", CauseReasons.TypeInvalid, "Invalid value: \"string\": spec.isProduction in body must be of type boolean: \"string\""),
+            ("spec.isProduction", CauseReasons.TypeInvalid, "Invalid value: \"string\": must be of type boolean"),
             ("", CauseReasons.Invalid, NotCheckedNote),
         ]);
         ((string?)status["message"]).ShouldBe(
-            "Environment \"wrong-type\" is invalid: spec.isProduction: Invalid value: \"string\": spec.isProduction in body must be of type boolean: \"string\"; " + NotCheckedNote);
+            "Environment \"wrong-type\" is invalid: spec.isProduction: Invalid value: \"string\": must be of type boolean; " + NotCheckedNote);
     }
 
     [Theory]
     [InlineData(Verb.Create, "Upper-Case")]
     [InlineData(Verb.Create, "under_score")]
     [InlineData(Verb.Create, "-leading-dash")]
-    [InlineData(Verb.Apply, "dot.ted")]
+    [InlineData(Verb.Apply, "trailing-")]
+    [InlineData(Verb.Apply, "dot..dot")]
     public async Task Invalid_name_is_a_422_on_metadata_name(Verb verb, string name)
     {
         var status = await ExpectWriteFailure(verb, (HttpStatusCode)422, StatusReasons.Invalid, "environments", name, Env(name));
-        var dns1123 = $"Invalid value: \"{name}\": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
+        // Names are DNS-1123 subdomains, as Kubernetes requires of custom resources.
+        var dns1123 = $"Invalid value: \"{name}\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character";
         Causes(status).ShouldBe([("metadata.name", CauseReasons.Invalid, dns1123)]);
         ((string?)status["message"]).ShouldBe($"Environment \"{name}\" is invalid: metadata.name: {dns1123}");
     }
