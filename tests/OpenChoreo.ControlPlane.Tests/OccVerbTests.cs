@@ -16,7 +16,7 @@ public sealed class OccVerbTests(QuietControlPlaneFixture cp) : IClassFixture<Qu
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private async Task<(int Code, string Out, string Err)> Occ(string stdin, params string[] args)
+    private async Task<(int Code, string Out, string Err)> OccIn(string stdin, params string[] args)
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
@@ -24,7 +24,7 @@ public sealed class OccVerbTests(QuietControlPlaneFixture cp) : IClassFixture<Qu
         return (code, stdout.ToString(), stderr.ToString());
     }
 
-    private Task<(int Code, string Out, string Err)> Occ(params string[] args) => Occ("", args);
+    private Task<(int Code, string Out, string Err)> Occ(params string[] args) => OccIn("", args);
 
     private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
@@ -49,7 +49,7 @@ public sealed class OccVerbTests(QuietControlPlaneFixture cp) : IClassFixture<Qu
             items:
             - {apiVersion: openchoreo.dev/v1alpha1, kind: Trait, metadata: {name: multi-c, labels: {suite: multi}}, spec: {}}
             """;
-        var (code, output, err) = await Occ(stdin, "apply", "-f", "-");
+        var (code, output, err) = await OccIn(stdin, "apply", "-f", "-");
         err.ShouldBeEmpty();
         code.ShouldBe(0);
         Lines(output).ShouldBe(["trait.openchoreo.dev/multi-a created", "trait.openchoreo.dev/multi-b created", "trait.openchoreo.dev/multi-c created"]);
@@ -79,7 +79,7 @@ public sealed class OccVerbTests(QuietControlPlaneFixture cp) : IClassFixture<Qu
     {
         foreach (var (name, tier) in new[] { ("out-web", "web"), ("out-db", "db") })
         {
-            (await Occ($$"""
+            (await OccIn($$"""
                 apiVersion: openchoreo.dev/v1alpha1
                 kind: Component
                 metadata:
@@ -120,7 +120,7 @@ public sealed class OccVerbTests(QuietControlPlaneFixture cp) : IClassFixture<Qu
     [Fact]
     public async Task Get_honours_namespace_and_all_namespaces()
     {
-        (await Occ("""
+        (await OccIn("""
             apiVersion: openchoreo.dev/v1alpha1
             kind: Organization
             metadata: {name: verbs-org}
@@ -130,7 +130,7 @@ public sealed class OccVerbTests(QuietControlPlaneFixture cp) : IClassFixture<Qu
             metadata: {name: ns-trait, namespace: verbs-org, labels: {suite: ns}}
             spec: {}
             """, "apply", "-f", "-")).Code.ShouldBe(0);
-        (await Occ(Trait("ns-trait", "{suite: ns}"), "apply", "-f", "-")).Code.ShouldBe(0);
+        (await OccIn(Trait("ns-trait", "{suite: ns}"), "apply", "-f", "-")).Code.ShouldBe(0);
 
         var (code, _, err) = await Occ("get", "trait", "ns-trait", "-n", "nowhere");
         code.ShouldBe(1);
@@ -158,7 +158,7 @@ public sealed class OccVerbTests(QuietControlPlaneFixture cp) : IClassFixture<Qu
         await Eventually(() => stdout.Text.Contains("NAME"), "the header");
         using var client = cp.Client();
         var kind = KindRegistry.Default.FindByKind("Trait")!;
-        await client.ApplyAsync(kind, new ResourceObject(YamlCodec.ReadOne(Trait("watched-cli", "{suite: watch-cli}"))!.AsObject()), Ct);
+        await client.ApplyAsync(kind, new ResourceObject(YamlCodec.ReadOne(Trait("watched-cli", "{suite: watch-cli}", "default"))!.AsObject()), Ct);
         await Eventually(() => stdout.Text.Contains("watched-cli"), "the added object");
         await client.DeleteAsync(kind, "default", "watched-cli", Ct);
         await Eventually(() => stdout.Text.Contains("(deleted)"), "the deletion");
