@@ -165,6 +165,32 @@ public sealed class ApiBadInputTests(QuietControlPlaneFixture cp) : IClassFixtur
             "Environment \"wrong-type\" is invalid: spec.isProduction: Invalid value: \"string\": must be of type boolean; " + NotCheckedNote);
     }
 
+    private static string SecretRef(string data, string type = "Opaque") => $"""
+        apiVersion: openchoreo.dev/v1alpha1
+        kind: SecretReference
+        metadata: {"{"}name: bad-ref, namespace: default{"}"}
+        spec:
+          data: {data}
+          template: {"{"}type: {type}{"}"}
+        """;
+
+    /// <summary>Enum, minItems and minLength of the CRD schema, each refused on its own field path.</summary>
+    [Theory]
+    [InlineData("enum", "spec.template.type", CauseReasons.NotSupported, "Unsupported value: \"Bogus\": supported values: \"Opaque\", \"kubernetes.io/dockerconfigjson\", \"kubernetes.io/dockercfg\", \"kubernetes.io/basic-auth\", \"kubernetes.io/ssh-auth\", \"kubernetes.io/tls\", \"bootstrap.kubernetes.io/token\"")]
+    [InlineData("minItems", "spec.data", CauseReasons.Invalid, "Invalid value: 0: should have at least 1 items")]
+    [InlineData("minLength", "spec.data[0].secretKey", CauseReasons.Invalid, "Invalid value: \"\": should be at least 1 chars long")]
+    public async Task Schema_constraints_are_a_422_on_their_field(string constraint, string field, string reason, string message)
+    {
+        var body = constraint switch
+        {
+            "enum" => SecretRef("[{secretKey: k, remoteRef: {key: a}}]", "Bogus"),
+            "minItems" => SecretRef("[]"),
+            _ => SecretRef("[{secretKey: \"\", remoteRef: {key: a}}]"),
+        };
+        var status = await ExpectWriteFailure(Verb.Create, (HttpStatusCode)422, StatusReasons.Invalid, "secretreferences", "bad-ref", body);
+        Causes(status).Where(c => c.Message != NotCheckedNote).ShouldBe([(field, reason, message)]);
+    }
+
     [Theory]
     [InlineData(Verb.Create, "Upper-Case")]
     [InlineData(Verb.Create, "under_score")]

@@ -64,6 +64,24 @@ public sealed class ApiProtocolTests(QuietControlPlaneFixture cp) : IClassFixtur
     }
 
     [Fact]
+    public async Task Schema_defaults_are_filled_in_on_create()
+    {
+        using var client = cp.Client();
+        var (created, _) = await client.ApplyAsync(K("SecretReference"), new ResourceObject(YamlCodec.ReadOne("""
+            apiVersion: openchoreo.dev/v1alpha1
+            kind: SecretReference
+            metadata: {name: defaulted, namespace: default}
+            spec:
+              data: [{secretKey: token, remoteRef: {key: secret/github}}]
+              template: {}
+            """)!.AsObject()), Ct);
+        ((string?)created.Spec!["refreshInterval"]).ShouldBe("1h");
+        ((string?)created.Spec["template"]!["type"]).ShouldBe("Opaque");
+        var read = await client.GetAsync(K("SecretReference"), "default", "defaulted", Ct);
+        JsonNode.DeepEquals(read.Spec, created.Spec).ShouldBeTrue();
+    }
+
+    [Fact]
     public async Task Status_subresource_writes_only_status_and_spec_writes_keep_it()
     {
         using var client = cp.Client();
