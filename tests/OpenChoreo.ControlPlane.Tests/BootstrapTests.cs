@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using OpenChoreo.Client;
 using OpenChoreo.Model;
-using OpenChoreo.Store;
 using OpenChoreo.Validation;
 
 namespace OpenChoreo.ControlPlane.Tests;
@@ -20,20 +19,7 @@ public sealed class BootstrapTests(BootstrapTests.Instance cp) : IClassFixture<B
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    /// <summary>The writes after a revision but leases, named, so a failure says what a restart wrote.</summary>
-    private async Task<string[]> ChangesSince(long revision)
-    {
-        var now = await cp.Store.GetRevisionAsync(Ct);
-        var changes = new List<string>();
-        if (now == revision) return [];
-        await foreach (var e in cp.Store.WatchAsync(new ListOptions(ListOptions.AllKinds), revision, Ct))
-        {
-            // A gateway replica's Lease (its presence, released on stop and taken on start) is liveness, not content.
-            if (e.Object.Kind != "Lease") changes.Add($"{e.Type} {e.Object.Kind}/{e.Object.Namespace}/{e.Object.Name}");
-            if (e.ResourceVersion >= now) break;
-        }
-        return [.. changes];
-    }
+    private Task<string[]> ChangesSince(long revision) => StoreChanges.SinceAsync(cp.Store, revision, Ct);
 
     [Fact]
     public async Task First_start_creates_every_default_resource_and_later_starts_change_nothing()

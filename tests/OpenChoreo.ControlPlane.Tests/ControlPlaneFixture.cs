@@ -86,7 +86,8 @@ public class ControlPlaneFixture : IAsyncLifetime
 
 /// <summary>
 /// A control plane with the controllers off (<c>controllers:enabled=false</c>): nothing writes in the background (no
-/// leader lease renewals, no reconciles), so API tests can assert that the store's revision did not move, and that
+/// leader lease renewals, no reconciles; only the cluster gateway's presence Lease, which <see cref="StoreChanges"/>
+/// leaves out), so API tests can assert that a request wrote nothing, and that
 /// applying the samples twice reads back unchanged (with controllers on, the component controller points the samples'
 /// ReleaseBindings at new ComponentReleases, as upstream's does).
 /// </summary>

@@ -90,6 +90,6 @@ public sealed class OccCompatibilityTests(QuietControlPlaneFixture cp) : IClassF
         var (again, output2, _) = await Occ("apply", "-f", path);
         again.ShouldBe(0);
         output2.Split('\n', StringSplitOptions.RemoveEmptyEntries).ShouldAllBe(l => l.EndsWith(" unchanged"));
-        (await cp.Store.GetRevisionAsync(Ct)).ShouldBe(revision);
+        (await StoreChanges.SinceAsync(cp.Store, revision, Ct)).ShouldBeEmpty();
     }
 }
