@@ -44,8 +44,17 @@ internal static class MetadataValidator
     public static bool IsKnownField(string name) => Fields.ContainsKey(name);
 
     /// <summary>Validates the metadata of a top-level object.</summary>
-    public static void Validate(JsonNode? metadata, ResourceKind kind, ValidationOptions options, CauseList causes) =>
+    public static void Validate(JsonNode? metadata, ResourceKind kind, ValidationOptions options, CauseList causes)
+    {
         Validate(metadata, FieldPath.Of("metadata"), requireName: true, namespaced: kind.Namespaced, options, causes);
+        // An Organization is the namespace of the same name, so its name must be usable as one: a DNS-1123 label
+        // (a subdomain such as "a.b" would create an organization nothing could be put in).
+        if (kind.Kind == "Organization" && metadata?["name"] is JsonValue v && v.TryGetValue<string>(out var name)
+            && Names.IsDns1123Subdomain(name) && Names.ExplainLabel(name) is { } why)
+        {
+            causes.Add(FieldErrors.Invalid(FieldPath.Of("metadata").Child("name"), name, why));
+        }
+    }
 
     /// <summary>
     /// Validates metadata. <paramref name="namespaced"/>: true requires a namespace, false forbids one, null (embedded

@@ -57,6 +57,23 @@ public class OfflineCommandTests
         foreach (var c in new[] { "apply", "get", "describe", "delete", "config", "version", "cel" }) output.ShouldContain(c);
     }
 
+    /// <summary>Each verb of issue 2 explains itself: a description, its arguments and every option it takes.</summary>
+    [Theory]
+    [InlineData("apply", "Create or update resources from manifests", "-f, --filename", "-R, --recursive", "-n, --namespace", "'-' (stdin)")]
+    [InlineData("get", "Display one or many resources", "<kind>", "<name>", "-n, --namespace", "-A, --all-namespaces", "-l, --selector", "-o, --output", "-w, --watch", "singular, plural or short name", "yaml, json, wide or name")]
+    [InlineData("describe", "Show the details of one resource", "<kind>", "<name>", "-n, --namespace")]
+    [InlineData("delete", "Delete resources by name or from manifests", "<kind>", "<names>", "-f, --filename", "--wait", "--ignore-not-found", "-n, --namespace")]
+    [InlineData("config", "Manage control-plane contexts", "get-contexts", "current-context", "use-context", "set-context", "view")]
+    [InlineData("version", "Print the client and server versions", "--client")]
+    public async Task Help_of_each_verb_describes_it_and_its_options(string verb, params string[] expected)
+    {
+        var (code, output, err) = await Occ(verb, "--help");
+        err.ShouldBeEmpty();
+        code.ShouldBe(0);
+        foreach (var e in expected) output.ShouldContain(e, customMessage: $"occ {verb} --help");
+        output.ShouldContain("--config", customMessage: "the global options are listed too");
+    }
+
     [Fact]
     public async Task Client_version_needs_no_server()
     {

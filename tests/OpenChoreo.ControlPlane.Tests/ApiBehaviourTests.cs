@@ -45,7 +45,7 @@ public sealed class ApiBehaviourTests(QuietControlPlaneFixture cp) : IClassFixtu
         outcome1.ShouldBe("created");
         outcome2.ShouldBe("unchanged");
         second.ResourceVersion.ShouldBe(first.ResourceVersion);
-        (await cp.Store.GetRevisionAsync(Ct)).ShouldBe(revision);
+        (await StoreChanges.SinceAsync(cp.Store, revision, Ct)).ShouldBeEmpty();
 
         doc["spec"]!["deploymentPipelineRef"] = "other";
         var (third, outcome3) = await client.ApplyAsync(K("Project"), new ResourceObject(doc), Ct);

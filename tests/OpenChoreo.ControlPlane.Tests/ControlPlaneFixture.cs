@@ -26,7 +26,18 @@ public class ControlPlaneFixture : IAsyncLifetime
     /// <summary>Extra settings (e.g. a small request limit) applied by subclasses.</summary>
     public Dictionary<string, string?> Settings { get; } = new();
 
-    public async ValueTask InitializeAsync()
+    public async ValueTask InitializeAsync() => await StartAsync();
+
+    /// <summary>Stops the host and starts a new one on the same data directory (a second start of the same installation).</summary>
+    public async Task RestartAsync()
+    {
+        await _app!.StopAsync();
+        await _app.DisposeAsync();
+        _app = null;
+        await StartAsync();
+    }
+
+    private async Task StartAsync()
     {
         var overrides = new Dictionary<string, string?>(Settings)
         {
@@ -75,7 +86,8 @@ public class ControlPlaneFixture : IAsyncLifetime
 
 /// <summary>
 /// A control plane with the controllers off (<c>controllers:enabled=false</c>): nothing writes in the background (no
-/// leader lease renewals, no reconciles), so API tests can assert that the store's revision did not move, and that
+/// leader lease renewals, no reconciles; only the cluster gateway's presence Lease, which <see cref="StoreChanges"/>
+/// leaves out), so API tests can assert that a request wrote nothing, and that
 /// applying the samples twice reads back unchanged (with controllers on, the component controller points the samples'
 /// ReleaseBindings at new ComponentReleases, as upstream's does).
 /// </summary>

@@ -43,6 +43,22 @@ public class KindRegistryTests
         KindRegistry.Default.Resolve(typed)!.Kind.ShouldBe(kind);
 
     [Fact]
+    public void Every_kind_resolves_by_kind_singular_plural_and_short_names_in_any_case()
+    {
+        foreach (var k in KindRegistry.Default.All)
+        {
+            foreach (var name in new[] { k.Kind, k.Singular, k.Plural }.Concat(k.ShortNames))
+            {
+                foreach (var typed in new[] { name, name.ToUpperInvariant(), name.ToLowerInvariant() })
+                {
+                    KindRegistry.Default.Resolve(typed).ShouldBe(k, typed);
+                }
+            }
+            KindRegistry.Default.FindByPlural(k.Plural).ShouldBe(k);
+        }
+    }
+
+    [Fact]
     public void Cluster_scoped_kinds_are_exactly_Organization_and_ClusterIssuer() =>
         KindRegistry.Default.All.Where(k => !k.Namespaced).Select(k => k.Kind).Order().ShouldBe(["ClusterIssuer", "Organization"]);
 

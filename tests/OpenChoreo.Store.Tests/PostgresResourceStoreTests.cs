@@ -19,6 +19,30 @@ public sealed class PostgresResourceStoreTests(PostgresServer server, PostgresRe
         new(Options.Create(new PostgresStoreOptions { ConnectionString = connectionString, PollInterval = TimeSpan.FromSeconds(5) }),
             Options.Create(options), time, (Microsoft.Extensions.Logging.ILogger<PostgresResourceStore>?)logger ?? NullLogger<PostgresResourceStore>.Instance);
 
+    /// <summary>
+    /// The PostgreSQL half never passes vacuously: it talks to a real server, and in CI to the one eng/test.sh
+    /// started (the fixture refuses to start its own there).
+    /// </summary>
+    [Fact]
+    public async Task The_suite_runs_on_a_real_postgresql_server()
+    {
+        await using var conn = new NpgsqlConnection(ConnectionString);
+        await conn.OpenAsync(Ct);
+        await using var cmd = new NpgsqlCommand("SELECT version()", conn);
+        ((string)(await cmd.ExecuteScalarAsync(Ct))!).ShouldStartWith("PostgreSQL ");
+        var store = NewStore();
+        var created = await store.CreateAsync(Obj("real"), Ct);
+        await using var count = new NpgsqlCommand("SELECT count(*) FROM oc_objects WHERE uid = $1", conn);
+        count.Parameters.AddWithValue(created.Uid!);
+        ((long)(await count.ExecuteScalarAsync(Ct))!).ShouldBe(1);
+        if (PostgresServer.IsCi)
+        {
+            var fromEnv = new NpgsqlConnectionStringBuilder(Environment.GetEnvironmentVariable(PostgresServer.EnvironmentVariable).ShouldNotBeNull());
+            var used = new NpgsqlConnectionStringBuilder(ConnectionString);
+            (used.Host, used.Port).ShouldBe((fromEnv.Host, fromEnv.Port));
+        }
+    }
+
     [Fact]
     public async Task A_watcher_on_one_instance_sees_writes_made_through_another()
     {

@@ -19,6 +19,9 @@ public sealed class PostgresServer : IAsyncLifetime
 
     public string ConnectionString { get; private set; } = "";
 
+    /// <summary>True under a CI runner (<c>CI=true</c> or <c>CI=1</c>, as GitHub Actions and most runners set it).</summary>
+    public static bool IsCi => Environment.GetEnvironmentVariable("CI") is { } ci && (ci == "1" || ci.Equals("true", StringComparison.OrdinalIgnoreCase));
+
     public async ValueTask InitializeAsync()
     {
         var fromEnv = Environment.GetEnvironmentVariable(EnvironmentVariable);
@@ -26,6 +29,12 @@ public sealed class PostgresServer : IAsyncLifetime
         {
             ConnectionString = fromEnv;
             return;
+        }
+        // In CI the PostgreSQL half must run against the server eng/test.sh started; never fall back silently.
+        if (IsCi)
+        {
+            throw new InvalidOperationException(
+                $"CI is set but {EnvironmentVariable} is not: run the tests with ./openchoreo test, which starts PostgreSQL and sets it");
         }
         if (!File.Exists(Path.Combine(BinDir, "initdb")))
         {

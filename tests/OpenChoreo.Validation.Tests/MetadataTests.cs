@@ -52,6 +52,30 @@ public class MetadataTests
         cause.Message.ShouldStartWith("Invalid value: \"my.org\": a lowercase RFC 1123 label must consist of");
     }
 
+    [Theory]
+    [InlineData("my.org", "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character")]
+    [InlineData("a234567890123456789012345678901234567890123456789012345678901234", "must be no more than 63 characters")]
+    public void Organization_name_must_be_a_dns_label_because_it_names_a_namespace(string name, string why)
+    {
+        var org = Objects.Yaml($$"""
+            apiVersion: openchoreo.dev/v1alpha1
+            kind: Organization
+            metadata:
+              name: {{name}}
+            """);
+        Create(org).ShouldBe([new StatusCause("metadata.name", CauseReasons.Invalid, $"Invalid value: \"{name}\": {why}")]);
+        // Other kinds take any DNS-1123 subdomain, as Kubernetes custom resources do.
+        var project = Objects.Yaml($$"""
+            apiVersion: openchoreo.dev/v1alpha1
+            kind: Project
+            metadata:
+              name: {{name}}
+              namespace: default
+            spec: {deploymentPipelineRef: default}
+            """);
+        Create(project).ShouldBeEmpty();
+    }
+
     [Fact]
     public void Namespace_on_an_organization_is_forbidden()
     {

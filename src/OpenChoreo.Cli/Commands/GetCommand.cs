@@ -82,7 +82,7 @@ internal sealed class ObjectPrinter(TextWriter w, ResourceKind kind, string? for
                 break;
             default:
                 TableWriter.Write(w, Headers(), items.Select(Row));
-                _headerPrinted = items.Count > 0;
+                _headerPrinted = true; // also for an empty list under -w: changes then print rows only
                 break;
         }
     }
