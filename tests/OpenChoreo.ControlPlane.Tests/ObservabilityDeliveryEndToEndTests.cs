@@ -123,7 +123,7 @@ public sealed class ObservabilityDeliveryEndToEndTests
         await WaitConditionAsync(cp.Store, "Release", ObservabilityRelease, "Ready", "True", ReleaseStatusNames.Delivered);
         var obs = (await cp.Store.GetAsync(new ResourceKey("Release", "default", ObservabilityRelease), Ct))!;
         obs.Finalizers.ShouldContain(ReleaseStatusNames.Finalizer);
-        ((string?)(await ConditionAsync(cp.Store, "Release", ObservabilityRelease, "Ready"))!["message"]).ShouldContain("observabilityplane observer");
+        ((string?)(await ConditionAsync(cp.Store, "Release", ObservabilityRelease, "Ready"))!["message"] ?? "").ShouldContain("observabilityplane observer");
         await WaitConditionAsync(cp.Store, "ReleaseBinding", DataRelease, "ObservabilityReleaseSynced", "True", "ReleaseSynced");
         await WaitConditionAsync(cp.Store, "ReleaseBinding", DataRelease, "Ready", "True", "Ready");
 
