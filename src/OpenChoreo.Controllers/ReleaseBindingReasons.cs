@@ -35,6 +35,19 @@ public static class ReleaseBindingReasons
     /// <summary>Ours: spec.state is Undeploy.</summary>
     public const string Undeployed = "Undeployed";
 
+    /// <summary>
+    /// Ours: condition type about the Release of the observability-plane resources (present only while the render
+    /// has some). Reasons: ReleaseCreated / ReleaseSynced, ObservabilityPlaneNotConfigured, ObservabilityPlaneNotFound,
+    /// ReleaseOwnershipConflict, ReleaseDeleting.
+    /// </summary>
+    public const string ObservabilityReleaseSynced = "ObservabilityReleaseSynced";
+
+    /// <summary>Ours: the DataPlane has no spec.observabilityPlaneRef while the render has observability-plane resources.</summary>
+    public const string ObservabilityPlaneNotConfigured = "ObservabilityPlaneNotConfigured";
+
+    /// <summary>Ours: the DataPlane's spec.observabilityPlaneRef names no existing ObservabilityPlane.</summary>
+    public const string ObservabilityPlaneNotFound = "ObservabilityPlaneNotFound";
+
     // ResourcesReady
     public const string ResourcesProgressing = "ResourcesProgressing";
     public const string ResourcesDegraded = "ResourcesDegraded";

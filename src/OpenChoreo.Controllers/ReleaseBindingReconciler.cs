@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using OpenChoreo.Controllers.Runtime;
 using OpenChoreo.Model;
+using OpenChoreo.Rendering.Naming;
 using OpenChoreo.Rendering.Pipeline;
 using OpenChoreo.Store;
 using R = OpenChoreo.Controllers.ReleaseBindingReasons;
@@ -15,6 +16,11 @@ namespace OpenChoreo.Controllers;
 /// result. Any failure leaves the existing Release as it is. ResourcesReady comes from the health the delivery side
 /// writes into the Release's status. <c>spec.state</c> (our extension): Suspend delivers the release scaled to zero,
 /// Undeploy deletes the Release (the delivery side's finalizer takes it off the plane).
+/// <para>Ours: the <c>targetPlane: observabilityplane</c> resources (upstream drops them) go into a second Release,
+/// <see cref="ObservabilityReleaseNameOf"/>, with the same owner, spec owner/environment and tracking labels but
+/// labelled with the ObservabilityPlane that the DataPlane's <c>spec.observabilityPlaneRef</c> names. Condition
+/// <c>ObservabilityReleaseSynced</c> reports it (present only while the render has such resources); a missing link
+/// leaves the data-plane part delivering. Ready stays about the data-plane part.</para>
 /// </summary>
 public sealed partial class ReleaseBindingReconciler(IResourceStore store, TimeProvider time, ILogger<ReleaseBindingReconciler> logger) : IReconciler
 {
@@ -29,6 +35,7 @@ public sealed partial class ReleaseBindingReconciler(IResourceStore store, TimeP
         new("ComponentRelease", (cr, s, ct) => BindingsIn(s, cr.Namespace, b => Lookups.Str(b.Spec, "releaseName") == cr.Name, ct)),
         new("Environment", (e, s, ct) => BindingsIn(s, e.Namespace, b => Lookups.Str(b.Spec, "environment") == e.Name, ct)),
         new("DataPlane", BindingsOfDataPlane),
+        new("ObservabilityPlane", BindingsOfObservabilityPlane),
         new("Component", (c, s, ct) => BindingsIn(s, c.Namespace, b => Lookups.Str(b.Spec, "owner", "componentName") == c.Name, ct)),
         new("Project", (p, s, ct) => BindingsIn(s, p.Namespace, b => Lookups.Str(b.Spec, "owner", "projectName") == p.Name, ct)),
         // Secret references are few and rarely change: every binding of the organization re-renders.
@@ -47,9 +54,20 @@ public sealed partial class ReleaseBindingReconciler(IResourceStore store, TimeP
         return envs.Count == 0 ? [] : await BindingsIn(s, dp.Namespace, b => envs.Contains(Lookups.Str(b.Spec, "environment") ?? ""), ct);
     }
 
+    private static async Task<IEnumerable<ResourceKey>> BindingsOfObservabilityPlane(ResourceObject op, IResourceStore s, CancellationToken ct)
+    {
+        var planes = (await s.ListAsync(new ListOptions("DataPlane", op.Namespace) { Filter = d => Lookups.Str(d.Spec, "observabilityPlaneRef") == op.Name }, ct)).Items;
+        var keys = new List<ResourceKey>();
+        foreach (var dp in planes) keys.AddRange(await BindingsOfDataPlane(dp, s, ct));
+        return keys;
+    }
+
     /// <summary>The Release a binding produces: <c>&lt;component&gt;-&lt;environment&gt;</c>.</summary>
     public static string ReleaseNameOf(ResourceObject binding) =>
         $"{Lookups.Str(binding.Spec, "owner", "componentName")}-{Lookups.Str(binding.Spec, "environment")}";
+
+    /// <summary>The Release holding a binding's observability-plane resources: <c>&lt;release&gt;-observability-&lt;hash8&gt;</c>.</summary>
+    public static string ObservabilityReleaseNameOf(ResourceObject binding) => NameGenerator.Generate(ReleaseNameOf(binding), "observability");
 
     public async Task<ReconcileResult> ReconcileAsync(ResourceKey key, CancellationToken ct)
     {
@@ -82,7 +100,11 @@ public sealed partial class ReleaseBindingReconciler(IResourceStore store, TimeP
                 $"Release \"{existing.Name}\" exists and is controlled by {controller.Kind} \"{controller.Name}\"", ct);
         }
 
-        if (state == ReleaseStates.Undeploy) return await UndeployAsync(binding, ours ? existing : null, ct);
+        if (state == ReleaseStates.Undeploy)
+        {
+            await DeleteObservabilityReleaseAsync(binding, ct);
+            return await UndeployAsync(binding, ours ? existing : null, ct);
+        }
 
         var crName = Lookups.Str(spec, "releaseName");
         var cr = string.IsNullOrEmpty(crName) ? null : await store.GetAsync(new ResourceKey("ComponentRelease", ns, crName), ct);
@@ -130,9 +152,6 @@ public sealed partial class ReleaseBindingReconciler(IResourceStore store, TimeP
             return await Failed(binding, existing, R.RenderingFailed,
                 string.Join("; ", render.Errors), ct);
         }
-        var skipped = render.ObservabilityPlaneResources.Count();
-        if (skipped > 0) LogObservabilitySkipped(logger, binding.ToString(), skipped);
-
         if (existing?.DeletionTimestamp is not null)
         {
             // Back from Undeploy (or a GC in flight): the old Release must leave the plane before a new one is made.
@@ -145,7 +164,7 @@ public sealed partial class ReleaseBindingReconciler(IResourceStore store, TimeP
         {
             ["owner"] = new JsonObject { ["projectName"] = projectName, ["componentName"] = componentName },
             ["environmentName"] = envName,
-            ["resources"] = ReleaseBindingRender.Resources(render, suspend),
+            ["resources"] = ReleaseBindingRender.Resources(render.DataPlaneResources, suspend),
         };
         var labels = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -156,6 +175,7 @@ public sealed partial class ReleaseBindingReconciler(IResourceStore store, TimeP
             [Labels.DataPlane] = dataPlane.Name,
         };
         var (release, action) = await ApplyReleaseAsync(binding, releaseKey, existing, desiredSpec, labels, ct);
+        var observability = await SyncObservabilityAsync(binding, render, dataPlane, desiredSpec, labels, suspend, ct);
         var synced = new Condition(R.ReleaseSynced, Condition.True, action == "created" ? R.ReleaseCreated : R.ReleaseSynced,
             $"Release \"{release.Name}\" {action} from ComponentRelease \"{cr.Name}\"{(suspend ? " (suspended)" : "")}");
         var resources = ReleaseHealth.Evaluate(release, Lookups.Str(cr.Spec, "componentType", "workloadType"));
@@ -163,9 +183,71 @@ public sealed partial class ReleaseBindingReconciler(IResourceStore store, TimeP
             ? new Condition(R.Ready, Condition.True, suspend ? R.Suspended : R.Ready,
                 suspend ? $"suspended in {envName}: {resources.Message}" : $"ready in {envName}: {resources.Message}")
             : new Condition(R.Ready, Condition.False, resources.Reason, resources.Message);
-        await StatusWriter.SetAsync(store, binding, time.GetUtcNow(), ct, synced, resources, ready);
+        await StatusWriter.SetAsync(store, binding, time.GetUtcNow(), observability is null ? [R.ObservabilityReleaseSynced] : [], ct,
+            [synced, resources, ready, .. observability is null ? Array.Empty<Condition>() : [observability]]);
         // Release status changes wake us through the watch; the requeue is a safety net while things settle.
         return resources.IsTrue ? ReconcileResult.Done : ReconcileResult.After(TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>
+    /// Keeps the observability Release equal to the render's observability-plane resources (deleting it when there are
+    /// none); returns the ObservabilityReleaseSynced condition, or null when there is nothing to report.
+    /// </summary>
+    private async Task<Condition?> SyncObservabilityAsync(ResourceObject binding, RenderResult render, ResourceObject dataPlane,
+        JsonObject dataPlaneSpec, Dictionary<string, string> dataPlaneLabels, bool suspend, CancellationToken ct)
+    {
+        var ns = binding.Namespace;
+        var key = new ResourceKey("Release", ns, ObservabilityReleaseNameOf(binding));
+        var wanted = render.ObservabilityPlaneResources.ToList();
+        if (wanted.Count == 0)
+        {
+            await DeleteObservabilityReleaseAsync(binding, ct);
+            return null;
+        }
+        var existing = await store.GetAsync(key, ct);
+        var controller = existing?.OwnerReferences.FirstOrDefault(o => o.Controller);
+        if (existing is not null && controller is not null && controller.Uid != binding.Uid)
+        {
+            LogOwnershipConflict(logger, binding.ToString(), existing.Name);
+            return new Condition(R.ObservabilityReleaseSynced, Condition.False, R.ReleaseOwnershipConflict,
+                $"Release \"{existing.Name}\" exists and is controlled by {controller.Kind} \"{controller.Name}\"");
+        }
+        var undelivered = $"{wanted.Count} observability-plane resource(s) are not delivered";
+        var opName = Lookups.Str(dataPlane.Spec, "observabilityPlaneRef");
+        if (string.IsNullOrEmpty(opName))
+        {
+            LogObservabilityUndelivered(logger, binding.ToString(), wanted.Count, R.ObservabilityPlaneNotConfigured);
+            return new Condition(R.ObservabilityReleaseSynced, Condition.False, R.ObservabilityPlaneNotConfigured,
+                $"DataPlane \"{dataPlane.Name}\" has no spec.observabilityPlaneRef; {undelivered}");
+        }
+        if (await store.GetAsync(new ResourceKey("ObservabilityPlane", ns, opName), ct) is null)
+        {
+            LogObservabilityUndelivered(logger, binding.ToString(), wanted.Count, R.ObservabilityPlaneNotFound);
+            return new Condition(R.ObservabilityReleaseSynced, Condition.False, R.ObservabilityPlaneNotFound,
+                $"ObservabilityPlane \"{opName}\" of DataPlane \"{dataPlane.Name}\" not found in namespace \"{ns}\"; {undelivered}");
+        }
+        if (existing?.DeletionTimestamp is not null)
+        {
+            return new Condition(R.ObservabilityReleaseSynced, Condition.False, R.ReleaseDeleting,
+                $"waiting for the previous Release \"{existing.Name}\" to be removed");
+        }
+        var spec = (JsonObject)dataPlaneSpec.DeepClone();
+        spec["resources"] = ReleaseBindingRender.Resources(wanted, suspend);
+        var labels = new Dictionary<string, string>(dataPlaneLabels, StringComparer.Ordinal);
+        labels.Remove(Labels.DataPlane);
+        labels[Labels.ObservabilityPlane] = opName;
+        var (release, action) = await ApplyReleaseAsync(binding, key, existing, spec, labels, ct);
+        return new Condition(R.ObservabilityReleaseSynced, Condition.True, action == "created" ? R.ReleaseCreated : R.ReleaseSynced,
+            $"Release \"{release.Name}\" {action} for ObservabilityPlane \"{opName}\"");
+    }
+
+    /// <summary>Deletes the binding's observability Release if it exists and the binding controls it.</summary>
+    private async Task DeleteObservabilityReleaseAsync(ResourceObject binding, CancellationToken ct)
+    {
+        var release = await store.GetAsync(new ResourceKey("Release", binding.Namespace, ObservabilityReleaseNameOf(binding)), ct);
+        if (release is null || release.DeletionTimestamp is not null || !release.OwnerReferences.Any(o => o.Controller && o.Uid == binding.Uid)) return;
+        await store.DeleteAsync(ResourceKey.Of(release), expectedUid: release.Uid, ct: ct);
+        LogReleaseDeleted(logger, binding.ToString(), release.Name);
     }
 
     /// <summary>Creates the Release or brings its managed fields (spec owner/environment/resources, labels, controller) up to date.</summary>
@@ -267,6 +349,6 @@ public sealed partial class ReleaseBindingReconciler(IResourceStore store, TimeP
     [LoggerMessage(EventId = 3104, Level = LogLevel.Warning, Message = "{Binding}: release {Release} is controlled by another object")]
     private static partial void LogOwnershipConflict(ILogger logger, string binding, string release);
 
-    [LoggerMessage(EventId = 3105, Level = LogLevel.Debug, Message = "{Binding}: {Count} observability-plane resource(s) are not delivered yet")]
-    private static partial void LogObservabilitySkipped(ILogger logger, string binding, int count);
+    [LoggerMessage(EventId = 3105, Level = LogLevel.Debug, Message = "{Binding}: {Count} observability-plane resource(s) are not delivered ({Reason})")]
+    private static partial void LogObservabilityUndelivered(ILogger logger, string binding, int count, string reason);
 }

@@ -46,13 +46,13 @@ internal static class ReleaseBindingRender
     }
 
     /// <summary>
-    /// <c>Release.spec.resources</c>: the data-plane resources as <c>{id, object}</c>, scaled to zero / suspended when
-    /// <paramref name="suspend"/>. Observability-plane resources are not part of the Release yet (upstream skips them too).
+    /// <c>Release.spec.resources</c>: rendered resources of one plane (the data-plane or the observability-plane set) as
+    /// <c>{id, object}</c>, scaled to zero / suspended when <paramref name="suspend"/>.
     /// </summary>
-    public static JsonArray Resources(RenderResult render, bool suspend)
+    public static JsonArray Resources(IEnumerable<RenderedResource> resources, bool suspend)
     {
         var list = new JsonArray();
-        foreach (var r in render.DataPlaneResources)
+        foreach (var r in resources)
         {
             var obj = (JsonObject)r.Object.DeepClone();
             if (suspend) Suspend(obj);

@@ -14,7 +14,8 @@ namespace OpenChoreo.Controllers;
 /// the agent reports the current generation; and on deletion drops the finalizer once the holding replica confirmed
 /// the agent removed the release (<c>Finalizing=True/Removed</c>) or the DataPlane is gone or being deleted
 /// (Ready=False/Orphaned) — a deletion never hangs on a plane that will not return. Requeues after 10 s while
-/// progressing and 5 min once settled, as upstream.
+/// progressing and 5 min once settled, as upstream. A Release labelled for an ObservabilityPlane (ours, see
+/// <see cref="ReleasePlane"/>) is handled the same way against that plane (not found: ObservabilityPlaneNotFound).
 /// </summary>
 public sealed partial class ReleaseReconciler(IResourceStore store, TimeProvider time, ILogger<ReleaseReconciler> logger) : IReconciler
 {
@@ -27,26 +28,26 @@ public sealed partial class ReleaseReconciler(IResourceStore store, TimeProvider
     /// <summary>The Connected condition of the plane written by the gateway's PlaneStatusTracker.</summary>
     private const string ConnectedCondition = "Connected";
 
-    /// <summary>Last seen (connected, deleting) per DataPlane: heartbeats rewrite plane status often; only real changes wake Releases.</summary>
+    /// <summary>Last seen (connected, deleting) per plane (kind/namespace/name): heartbeats rewrite plane status often; only real changes wake Releases.</summary>
     private readonly ConcurrentDictionary<string, (bool Connected, bool Deleting)> _planes = new(StringComparer.Ordinal);
 
     public string Name => "release";
 
     public string Kind => "Release";
 
-    public IReadOnlyList<SecondaryWatch> Watches => [new("DataPlane", MapPlaneAsync)];
+    public IReadOnlyList<SecondaryWatch> Watches => [new("DataPlane", MapPlaneAsync), new("ObservabilityPlane", MapPlaneAsync)];
 
     private async Task<IEnumerable<ResourceKey>> MapPlaneAsync(ResourceObject plane, IResourceStore s, CancellationToken ct)
     {
         // A Deleted event carries the plane's last state, so ask the store whether it still exists.
         var live = await s.GetAsync(ResourceKey.Of(plane), ct);
         var state = live is null ? (false, true) : (IsConnected(live), live.DeletionTimestamp is not null);
-        var key = plane.Namespace + "/" + plane.Name;
+        var key = plane.Kind + "/" + plane.Namespace + "/" + plane.Name;
         if (_planes.TryGetValue(key, out var before) && before == state) return [];
         _planes[key] = state;
         return (await s.ListAsync(new ListOptions(Kind, plane.Namespace)
         {
-            Filter = r => r.Labels.TryGetValue(Labels.DataPlane, out var p) && p == plane.Name,
+            Filter = r => ReleasePlane.Of(r) is { } p && p.Kind == plane.Kind && p.Name == plane.Name,
         }, ct)).Items.Select(ResourceKey.Of);
     }
 
@@ -71,32 +72,34 @@ public sealed partial class ReleaseReconciler(IResourceStore store, TimeProvider
             release.SetFinalizers([.. release.Finalizers, ReleaseStatusNames.Finalizer]);
             release = await store.UpdateAsync(release, UpdateScope.Main, ct);
         }
-        var planeName = release.Labels.GetValueOrDefault(Labels.DataPlane);
-        var plane = string.IsNullOrEmpty(planeName) ? null : await store.GetAsync(new ResourceKey("DataPlane", release.Namespace, planeName), ct);
+        var target = ReleasePlane.Of(release);
+        var plane = string.IsNullOrEmpty(target?.Name) ? null : await store.GetAsync(new ResourceKey(target.Kind, release.Namespace, target.Name), ct);
         if (plane is null)
         {
-            await SetReadyAsync(release, Condition.False, ReleaseStatusNames.DataPlaneNotFound,
-                string.IsNullOrEmpty(planeName) ? $"the release has no {Labels.DataPlane} label" : $"DataPlane \"{planeName}\" not found in namespace \"{release.Namespace}\"", ct);
-            return After(SettledInterval); // a DataPlane appearing wakes the release through the watch
+            await SetReadyAsync(release, Condition.False,
+                target?.Type == ReleasePlane.ObservabilityPlaneType ? ReleaseStatusNames.ObservabilityPlaneNotFound : ReleaseStatusNames.DataPlaneNotFound,
+                string.IsNullOrEmpty(target?.Name) ? $"the release has no {Labels.DataPlane} label" : $"{target.Kind} \"{target.Name}\" not found in namespace \"{release.Namespace}\"", ct);
+            return After(SettledInterval); // the plane appearing wakes the release through the watch
         }
         var ready = Conditions.Get(release, ReleaseStatusNames.Ready);
         if (plane.DeletionTimestamp is not null)
         {
-            await SetReadyAsync(release, Condition.False, ReleaseStatusNames.Orphaned, $"DataPlane \"{plane.Name}\" is being deleted", ct);
+            await SetReadyAsync(release, Condition.False, ReleaseStatusNames.Orphaned, $"{plane.Kind} \"{plane.Name}\" is being deleted", ct);
             return After(SettledInterval);
         }
         if (!IsConnected(plane))
         {
             // What the agent last reported stays in status.resources; Ready says it is not current.
-            await SetReadyAsync(release, Condition.False, ReleaseStatusNames.AgentDisconnected, $"the agent of DataPlane \"{plane.Name}\" is not connected", ct);
+            await SetReadyAsync(release, Condition.False, ReleaseStatusNames.AgentDisconnected, $"the agent of {plane.Kind} \"{plane.Name}\" is not connected", ct);
             return After(SettledInterval); // the plane's Connected flipping wakes the release
         }
         var current = ready is not null && ready.ObservedGeneration == release.Generation &&
-            ready.Reason is not (ReleaseStatusNames.AgentDisconnected or ReleaseStatusNames.DataPlaneNotFound or ReleaseStatusNames.Orphaned);
+            ready.Reason is not (ReleaseStatusNames.AgentDisconnected or ReleaseStatusNames.DataPlaneNotFound or ReleaseStatusNames.ObservabilityPlaneNotFound
+                or ReleaseStatusNames.Orphaned);
         if (!current)
         {
             await SetReadyAsync(release, Condition.False, ReleaseStatusNames.Progressing,
-                $"delivering generation {release.Generation} to DataPlane \"{plane.Name}\"", ct);
+                $"delivering generation {release.Generation} to {plane.Kind} \"{plane.Name}\"", ct);
             return After(ProgressingInterval);
         }
         return After(ready!.Reason is ReleaseStatusNames.Delivered or ReleaseStatusNames.Suspended ? SettledInterval : ProgressingInterval);
@@ -105,19 +108,21 @@ public sealed partial class ReleaseReconciler(IResourceStore store, TimeProvider
     private async Task<ReconcileResult> FinalizeAsync(ResourceObject release, CancellationToken ct)
     {
         if (!release.Finalizers.Contains(ReleaseStatusNames.Finalizer)) return ReconcileResult.Done;
-        var planeName = release.Labels.GetValueOrDefault(Labels.DataPlane);
+        var target = ReleasePlane.Of(release);
+        var planeName = target?.Name;
+        var planeKind = target?.Kind ?? "DataPlane";
         if (Conditions.Get(release, ReleaseStatusNames.Finalizing) is { Reason: ReleaseStatusNames.Removed, IsTrue: true })
         {
             await RemoveFinalizerAsync(release, ct);
             LogRemoved(logger, release.Namespace, release.Name, planeName ?? "");
             return ReconcileResult.Done;
         }
-        var plane = string.IsNullOrEmpty(planeName) ? null : await store.GetAsync(new ResourceKey("DataPlane", release.Namespace, planeName), ct);
+        var plane = string.IsNullOrEmpty(planeName) ? null : await store.GetAsync(new ResourceKey(planeKind, release.Namespace, planeName), ct);
         if (plane is null || plane.DeletionTimestamp is not null)
         {
             // Nobody will ever confirm: record why, then let the release go.
             release = await SetReadyAsync(release, Condition.False, ReleaseStatusNames.Orphaned,
-                $"DataPlane \"{planeName}\" is gone; what it ran is no longer managed", ct);
+                $"{planeKind} \"{planeName}\" is gone; what it ran is no longer managed", ct);
             await RemoveFinalizerAsync(release, ct);
             LogOrphaned(logger, release.Namespace, release.Name, planeName ?? "");
             return ReconcileResult.Done;
@@ -125,7 +130,7 @@ public sealed partial class ReleaseReconciler(IResourceStore store, TimeProvider
         var connected = IsConnected(plane);
         var now = time.GetUtcNow();
         if (Conditions.Set(release, new Condition(ReleaseStatusNames.Finalizing, Condition.False, ReleaseStatusNames.WaitingForAgent,
-                connected ? $"waiting for the agent of DataPlane \"{plane.Name}\" to remove the release" : $"waiting for the agent of DataPlane \"{plane.Name}\" to reconnect and remove the release",
+                connected ? $"waiting for the agent of {planeKind} \"{plane.Name}\" to remove the release" : $"waiting for the agent of {planeKind} \"{plane.Name}\" to reconnect and remove the release",
                 release.Generation), now))
         {
             await store.UpdateAsync(release, UpdateScope.Status, ct);
@@ -154,9 +159,9 @@ public sealed partial class ReleaseReconciler(IResourceStore store, TimeProvider
     [LoggerMessage(EventId = 3200, Level = LogLevel.Debug, Message = "Release {Namespace}/{Name}: Ready={Status} ({Reason})")]
     private static partial void LogReady(ILogger logger, string @namespace, string name, string status, string reason);
 
-    [LoggerMessage(EventId = 3201, Level = LogLevel.Information, Message = "Release {Namespace}/{Name} removed from DataPlane {Plane}; finalizer released")]
+    [LoggerMessage(EventId = 3201, Level = LogLevel.Information, Message = "Release {Namespace}/{Name} removed from plane {Plane}; finalizer released")]
     private static partial void LogRemoved(ILogger logger, string @namespace, string name, string plane);
 
-    [LoggerMessage(EventId = 3202, Level = LogLevel.Warning, Message = "Release {Namespace}/{Name} orphaned: DataPlane {Plane} is gone; finalizer released")]
+    [LoggerMessage(EventId = 3202, Level = LogLevel.Warning, Message = "Release {Namespace}/{Name} orphaned: plane {Plane} is gone; finalizer released")]
     private static partial void LogOrphaned(ILogger logger, string @namespace, string name, string plane);
 }

@@ -11,8 +11,8 @@ namespace OpenChoreo.Gateway;
 
 /// <summary>
 /// Release delivery, on every control-plane replica (not only the leader): watches Release objects and wakes the
-/// delivery loop of each agent session this replica holds for the Release's data plane (label
-/// <c>openchoreo.dev/dataplane</c>); the loop applies and deletes what differs (see <see cref="ClusterGateway"/>).
+/// delivery loop of each agent session this replica holds for the Release's plane (label
+/// <c>openchoreo.dev/dataplane</c>, or <c>openchoreo.dev/observabilityplane</c> for an observability plane); the loop applies and deletes what differs (see <see cref="ClusterGateway"/>).
 /// Because the desired state is read from the store, the replica that holds an agent delivers whatever replica wrote
 /// the Release. It also writes what agents report into <c>Release.status</c> (per-resource health and the Ready
 /// condition) and, once an agent no longer holds a Release being deleted, the <c>Finalizing=True/Removed</c>
@@ -119,10 +119,10 @@ public sealed partial class ReleaseDelivery : BackgroundService
 
     internal static PlaneIdentity? PlaneOf(ResourceObject release)
     {
-        if (!release.Labels.TryGetValue(Labels.DataPlane, out var p)) return null;
+        if (ReleasePlane.Of(release) is not { } p) return null;
         try
         {
-            return new PlaneIdentity(release.Namespace, "dataplane", p);
+            return new PlaneIdentity(release.Namespace, p.Type, p.Name);
         }
         catch (ArgumentException)
         {
@@ -133,7 +133,7 @@ public sealed partial class ReleaseDelivery : BackgroundService
     /// <summary>Writes one report into the status of the plane's own Releases (reports about other Releases are ignored).</summary>
     private async Task WriteReportAsync(PlaneIdentity plane, StatusReport report, CancellationToken ct)
     {
-        if (plane.PlaneType != "dataplane") return;
+        if (!ReleasePlane.Delivers(plane.PlaneType)) return;
         var now = _time.GetUtcNow();
         foreach (var health in report.Releases)
         {
@@ -194,7 +194,7 @@ public sealed partial class ReleaseDelivery : BackgroundService
             "Degraded" => (Condition.False, ReleaseStatusNames.Degraded),
             _ => (Condition.Unknown, ReleaseStatusNames.HealthUnknown),
         };
-        var text = message ?? $"{overall} on dataplane {plane.PlaneName} (generation {obj.Generation})";
+        var text = message ?? $"{overall} on {plane.PlaneType} {plane.PlaneName} (generation {obj.Generation})";
         changed |= Conditions.Set(obj, new Condition(ReleaseStatusNames.Ready, value, reason, text, obj.Generation), now);
         return changed;
     }
@@ -230,7 +230,7 @@ public sealed partial class ReleaseDelivery : BackgroundService
                 var now = _time.GetUtcNow();
                 await StatusPatcher.PatchAsync(_store, ResourceKey.Of(r), (obj, _) =>
                     obj.DeletionTimestamp is not null && Conditions.Set(obj, new Condition(ReleaseStatusNames.Finalizing, Condition.True,
-                        ReleaseStatusNames.Removed, $"the agent of dataplane {plane.PlaneName} no longer holds the release", obj.Generation), now),
+                        ReleaseStatusNames.Removed, $"the agent of {plane.PlaneType} {plane.PlaneName} no longer holds the release", obj.Generation), now),
                     CancellationToken.None).ConfigureAwait(false);
                 LogRemovedConfirmed(_logger, r.Name, plane.ToString());
             }

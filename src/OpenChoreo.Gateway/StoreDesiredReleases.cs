@@ -7,9 +7,10 @@ using OpenChoreo.Tunnel.Operations;
 namespace OpenChoreo.Gateway;
 
 /// <summary>
-/// Desired releases read from the store: the Releases in the plane's organization namespace labelled
-/// <c>openchoreo.dev/dataplane: &lt;plane&gt;</c> that are not being deleted. Only data planes run releases; for other
-/// plane types the desired state is unknown (resync leaves them alone).
+/// Desired releases read from the store: the Releases in the plane's organization namespace labelled with the plane
+/// (<c>openchoreo.dev/dataplane: &lt;plane&gt;</c>, or <c>openchoreo.dev/observabilityplane: &lt;plane&gt;</c> for an
+/// observability plane) that are not being deleted. Build planes run no releases; for them the desired state is
+/// unknown (resync leaves them alone).
 /// </summary>
 public sealed class StoreDesiredReleases(IResourceStore store) : IDesiredReleases
 {
@@ -17,18 +18,17 @@ public sealed class StoreDesiredReleases(IResourceStore store) : IDesiredRelease
 
     public async Task<IReadOnlyList<ApplyReleaseRequest>?> GetAsync(PlaneIdentity plane, CancellationToken ct)
     {
-        if (plane.PlaneType != "dataplane") return null;
+        if (!ReleasePlane.Delivers(plane.PlaneType)) return null;
         var list = await store.ListAsync(OfPlane(plane), ct).ConfigureAwait(false);
         return [.. list.Items.Where(r => r.DeletionTimestamp is null).Select(ToRequest)];
     }
 
-    /// <summary>Every Release of a data plane, deleting ones included.</summary>
+    /// <summary>Every Release of a data or observability plane, deleting ones included.</summary>
     public static ListOptions OfPlane(PlaneIdentity plane) =>
         new(Kind, plane.Organization) { Filter = r => IsOf(r, plane) };
 
     public static bool IsOf(ResourceObject release, PlaneIdentity plane) =>
-        plane.PlaneType == "dataplane" && release.Namespace == plane.Organization &&
-        release.Labels.TryGetValue(Labels.DataPlane, out var p) && p == plane.PlaneName;
+        release.Namespace == plane.Organization && ReleasePlane.Targets(release, plane.PlaneType, plane.PlaneName);
 
     /// <summary>
     /// What the agent receives: the plain manifests of <c>spec.resources[].object</c>, each carrying the tracking labels

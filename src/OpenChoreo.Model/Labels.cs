@@ -19,4 +19,10 @@ public static class Labels
 
     /// <summary>On a Release: the DataPlane it is delivered to (the delivery side selects Releases by it).</summary>
     public const string DataPlane = "openchoreo.dev/dataplane";
+
+    /// <summary>
+    /// On a Release: the ObservabilityPlane it is delivered to, instead of <see cref="DataPlane"/> (ours: the
+    /// <c>targetPlane: observabilityplane</c> resources upstream drops).
+    /// </summary>
+    public const string ObservabilityPlane = "openchoreo.dev/observabilityplane";
 }

@@ -22,6 +22,9 @@ public static class ReleaseStatusNames
     public const string HealthUnknown = "HealthUnknown";
     public const string AgentDisconnected = "AgentDisconnected";
     public const string DataPlaneNotFound = "DataPlaneNotFound";
+
+    /// <summary>Ours: the ObservabilityPlane an observability Release is labelled with does not exist.</summary>
+    public const string ObservabilityPlaneNotFound = "ObservabilityPlaneNotFound";
     public const string Orphaned = "Orphaned";
 
     // Finalizing reasons.

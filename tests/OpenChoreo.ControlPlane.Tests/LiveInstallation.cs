@@ -77,11 +77,27 @@ internal sealed class LiveInstallation : IAsyncDisposable
         }), Ct);
     }
 
-    /// <summary>Enrolls a real agent through a join token and waits until the plane reports Connected.</summary>
-    public async Task<InMemoryReleaseRuntime> ConnectAgentAsync(string org, string name, string domain = "localhost")
+    public async Task CreateObservabilityPlaneAsync(string org, string name)
     {
-        await CreateDataPlaneAsync(org, name, domain);
-        var id = new PlaneIdentity(org, "dataplane", name);
+        await Store.CreateAsync(new ResourceObject(new JsonObject
+        {
+            ["apiVersion"] = KindRegistry.GroupVersion,
+            ["kind"] = "ObservabilityPlane",
+            ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = org },
+            ["spec"] = new JsonObject { ["observerURL"] = "http://127.0.0.1:9" },
+        }), Ct);
+    }
+
+    /// <summary>Enrolls a real agent through a join token and waits until the plane reports Connected.</summary>
+    public Task<InMemoryReleaseRuntime> ConnectAgentAsync(string org, string name, string domain = "localhost") =>
+        ConnectAgentAsync(org, name, "dataplane", domain);
+
+    /// <summary>As above for a plane of <paramref name="planeType"/> (dataplane or observabilityplane), which is created first.</summary>
+    public async Task<InMemoryReleaseRuntime> ConnectAgentAsync(string org, string name, string planeType, string domain)
+    {
+        if (planeType == "observabilityplane") await CreateObservabilityPlaneAsync(org, name);
+        else await CreateDataPlaneAsync(org, name, domain);
+        var id = new PlaneIdentity(org, planeType, name);
         var token = await _app.Services.GetRequiredService<JoinTokens>().CreateAsync(id, Ct);
         var creds = new AgentCredentials(Directory.CreateTempSubdirectory("oc-agent-").FullName, id);
         var ca = _app.Services.GetRequiredService<PlatformCa>().Issuer.Certificate;
@@ -95,7 +111,7 @@ internal sealed class LiveInstallation : IAsyncDisposable
         var store = _app.Services.GetRequiredService<IResourceStore>();
         await Eventually.WaitUntilAsync(() =>
         {
-            var plane = store.GetAsync(new ResourceKey("DataPlane", org, name)).GetAwaiter().GetResult();
+            var plane = store.GetAsync(new ResourceKey(planeType == "observabilityplane" ? "ObservabilityPlane" : "DataPlane", org, name)).GetAwaiter().GetResult();
             return (plane?.Status?["conditions"] as JsonArray)?.OfType<JsonObject>().Any(c => (string?)c["type"] == "Connected" && (string?)c["status"] == "True") == true
                 && plane?.Status?["agent"]?["runtime"] is not null;
         }, "the plane reports Connected with its runtime", TimeSpan.FromSeconds(20), Ct);

@@ -270,6 +270,64 @@ public sealed class ReleaseDeliveryTests
         await WaitForAsync(cp.Store, WebDev, r => r is null, "the release is gone");
     }
 
+    /// <summary>A Release labelled for observability plane <paramref name="plane"/> instead of a data plane.</summary>
+    private static ResourceObject ObservabilityRelease(string plane, string name = "web-dev-observability")
+    {
+        var r = Release("alerts:1", name: name);
+        var labels = (JsonObject)r.Metadata["labels"]!;
+        labels.Remove(Labels.DataPlane);
+        labels[Labels.ObservabilityPlane] = plane;
+        return r;
+    }
+
+    [Fact]
+    public async Task An_observability_plane_agent_runs_only_its_releases_reports_them_Ready_and_removes_them_on_delete()
+    {
+        await using var cp = await StartAsync();
+        // Same name as the data plane on purpose: the plane type alone must keep the two apart.
+        var obsId = new PlaneIdentity("acme", "observabilityplane", "dp1");
+        var (_, dataRuntime) = await cp.StartAgentAsync(Dp);
+        var (_, obsRuntime) = await cp.StartAgentAsync(obsId);
+        var data = await cp.Store.CreateAsync(Release("web:1"));
+        var obs = await cp.Store.CreateAsync(ObservabilityRelease("dp1"));
+        var obsKey = ResourceKey.Of(obs);
+        await Eventually.WaitUntilAsync(() => Holds(dataRuntime, data) && Holds(obsRuntime, obs), "each agent holds its release", Timeout);
+        dataRuntime.Releases.Keys.ShouldBe([data.Name]);
+        obsRuntime.Releases.Keys.ShouldBe([obs.Name]);
+
+        var ready = await WaitForAsync(cp.Store, obsKey, r => ReadyIs(r, "True", ReleaseStatusNames.Delivered), "the observability release is Ready=True/Delivered");
+        ready!.Finalizers.ShouldContain(ReleaseStatusNames.Finalizer);
+        Conditions.Get(ready, ReleaseStatusNames.Ready)!.Message.ShouldBe($"Healthy on observabilityplane dp1 (generation {ready.Generation})");
+        ((JsonArray)ready.Status!["resources"]!).Count.ShouldBe(2);
+
+        await cp.Store.DeleteAsync(obsKey);
+        await WaitForAsync(cp.Store, obsKey, r => r is null, "the observability release is gone after its agent removed it");
+        obsRuntime.Releases.ShouldBeEmpty();
+        Holds(dataRuntime, data).ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task A_release_for_a_missing_ObservabilityPlane_says_so_and_a_deleted_one_takes_its_releases_off_the_agent()
+    {
+        await using var cp = await StartAsync();
+        await cp.EnsureOrganizationAsync(WebDev.Namespace);
+        var lost = await cp.Store.CreateAsync(ObservabilityRelease("nowhere", name: "lost"));
+        var r = await WaitForAsync(cp.Store, ResourceKey.Of(lost), r => ReadyIs(r, "False", ReleaseStatusNames.ObservabilityPlaneNotFound),
+            "Ready=False/ObservabilityPlaneNotFound");
+        Conditions.Get(r!, ReleaseStatusNames.Ready)!.Message.ShouldBe("ObservabilityPlane \"nowhere\" not found in namespace \"acme\"");
+
+        var obsId = new PlaneIdentity("acme", "observabilityplane", "obs1");
+        var (agent, runtime) = await cp.StartAgentAsync(obsId);
+        var obs = await cp.Store.CreateAsync(ObservabilityRelease("obs1"));
+        await Eventually.WaitUntilAsync(() => Holds(runtime, obs), "the agent holds the release", Timeout);
+        await cp.Store.DeleteAsync(PlaneKinds.KeyOf(obsId));
+        // plane.deleted: the agent removes what it ran; the Release stays, not Ready for want of its plane.
+        await Eventually.WaitUntilAsync(() => runtime.Releases.Count == 0, "the decommissioned agent holds nothing", Timeout);
+        await WaitForAsync(cp.Store, ResourceKey.Of(obs), r => ReadyIs(r, "False", ReleaseStatusNames.ObservabilityPlaneNotFound),
+            "the release says ObservabilityPlaneNotFound");
+        agent.Decommissioned.ShouldBeTrue();
+    }
+
     /// <summary>The in-memory runtime, refusing one release (a runtime failure at the boundary).</summary>
     private sealed class RefusingRuntime(InMemoryReleaseRuntime inner, string refused) : IReleaseRuntime
     {

@@ -115,6 +115,7 @@ public sealed class TestControlPlane : IAsyncDisposable
         await EnsureOrganizationAsync(id.Organization);
         var spec = new JsonObject();
         if (clientCaPem is not null) spec["agent"] = new JsonObject { ["enabled"] = true, ["clientCA"] = new JsonObject { ["value"] = clientCaPem } };
+        if (id.PlaneType == "observabilityplane") spec["observerURL"] = "http://127.0.0.1:9"; // required by the kind's schema
         var obj = new ResourceObject(new JsonObject
         {
             ["apiVersion"] = "openchoreo.dev/v1alpha1",
