@@ -79,7 +79,10 @@ public sealed class CliTests(QuietControlPlaneFixture cp) : IClassFixture<QuietC
           workloadType: deployment
           resources:
             - id: deployment
-              template: {apiVersion: apps/v1, kind: Deployment, metadata: {name: "${metadata.name}"}}
+              template:
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: "${metadata.name}"}
         ---
         apiVersion: openchoreo.dev/v1alpha1
         kind: Organization
@@ -94,8 +97,8 @@ public sealed class CliTests(QuietControlPlaneFixture cp) : IClassFixture<QuietC
         code.ShouldBe(0);
         output.Split('\n', StringSplitOptions.RemoveEmptyEntries).ShouldBe([
             "organization.openchoreo.dev/ordered created",
+            "trait.openchoreo.dev/shop-trait created", // same rank as ComponentType: the file's order
             "componenttype.openchoreo.dev/shop-service created",
-            "trait.openchoreo.dev/shop-trait created",
             "project.openchoreo.dev/shop created",
             "component.openchoreo.dev/shop created",
             "workload.openchoreo.dev/shop-workload created",
