@@ -34,11 +34,6 @@ internal static class Lookups
         return sources.FirstOrDefault(s => !targets.Contains(s)) ?? sources.FirstOrDefault();
     }
 
-    /// <summary>Parses <c>workloadType/name</c>.</summary>
-    public static (string WorkloadType, string Name)? ParseComponentType(string? value)
-    {
-        if (value is null) return null;
-        var slash = value.IndexOf('/');
-        return slash <= 0 || slash == value.Length - 1 ? null : (value[..slash], value[(slash + 1)..]);
-    }
+    /// <summary>Parses <c>workloadType/name</c> (the rule API admission applies too).</summary>
+    public static ComponentTypeReference? ParseComponentType(string? value) => ComponentTypeReference.Parse(value);
 }

@@ -44,6 +44,85 @@ public sealed class CliTests(QuietControlPlaneFixture cp) : IClassFixture<QuietC
         output2.Split('\n', StringSplitOptions.RemoveEmptyEntries).ShouldAllBe(l => l.EndsWith(" unchanged"));
     }
 
+    /// <summary>Documents in the reverse of their dependencies: a new organization, its type and trait come last.</summary>
+    private static string Reversed(string org) => $$"""
+        apiVersion: openchoreo.dev/v1alpha1
+        kind: Workload
+        metadata: {name: shop-workload, namespace: {{org}}}
+        spec:
+          owner: {projectName: shop, componentName: shop}
+          containers:
+            main: {image: "shop:1"}
+        ---
+        apiVersion: openchoreo.dev/v1alpha1
+        kind: Component
+        metadata: {name: shop, namespace: {{org}}}
+        spec:
+          owner: {projectName: shop}
+          componentType: deployment/shop-service
+          traits: [{name: shop-trait, instanceName: extra}]
+        ---
+        apiVersion: openchoreo.dev/v1alpha1
+        kind: Project
+        metadata: {name: shop, namespace: {{org}}}
+        spec: {deploymentPipelineRef: default}
+        ---
+        apiVersion: openchoreo.dev/v1alpha1
+        kind: Trait
+        metadata: {name: shop-trait, namespace: {{org}}}
+        spec: {}
+        ---
+        apiVersion: openchoreo.dev/v1alpha1
+        kind: ComponentType
+        metadata: {name: shop-service, namespace: {{org}}}
+        spec:
+          workloadType: deployment
+          resources:
+            - id: deployment
+              template:
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: "${metadata.name}"}
+        ---
+        apiVersion: openchoreo.dev/v1alpha1
+        kind: Organization
+        metadata: {name: {{org}}}
+        """;
+
+    [Fact]
+    public async Task Apply_of_one_file_sends_dependencies_first_whatever_the_document_order()
+    {
+        var (code, output, err) = await OccStdin(Reversed("ordered"), "apply", "-f", "-");
+        err.ShouldBeEmpty();
+        code.ShouldBe(0);
+        output.Split('\n', StringSplitOptions.RemoveEmptyEntries).ShouldBe([
+            "organization.openchoreo.dev/ordered created",
+            "trait.openchoreo.dev/shop-trait created", // same rank as ComponentType: the file's order
+            "componenttype.openchoreo.dev/shop-service created",
+            "project.openchoreo.dev/shop created",
+            "component.openchoreo.dev/shop created",
+            "workload.openchoreo.dev/shop-workload created",
+        ]);
+    }
+
+    [Fact]
+    public async Task Apply_of_a_directory_sends_dependencies_first_across_files()
+    {
+        // a.yaml (read first) holds the Component; z.yaml its type, trait and organization.
+        var dir = Path.Combine(cp.DataDir, "apply-order");
+        Directory.CreateDirectory(Path.Combine(dir, "nested"));
+        var docs = Reversed("ordered-dir").Split("\n---\n");
+        await File.WriteAllTextAsync(Path.Combine(dir, "a.yaml"), string.Join("\n---\n", docs[..3]), TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(dir, "nested", "z.yaml"), string.Join("\n---\n", docs[3..]), TestContext.Current.CancellationToken);
+        var (code, output, err) = await Occ("apply", "-f", dir, "-R");
+        err.ShouldBeEmpty();
+        code.ShouldBe(0);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        lines.Length.ShouldBe(6);
+        lines[0].ShouldBe("organization.openchoreo.dev/ordered-dir created");
+        lines[4].ShouldBe("component.openchoreo.dev/shop created");
+    }
+
     [Fact]
     public async Task Get_one_object_as_yaml_returns_its_spec()
     {

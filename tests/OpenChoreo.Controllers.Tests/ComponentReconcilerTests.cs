@@ -123,6 +123,8 @@ public sealed class ComponentReconcilerTests : IAsyncLifetime
     [Fact]
     public async Task A_missing_component_type_is_reported()
     {
+        // Straight into the store: the API refuses this Component, but the path is what a Component meets when its
+        // ComponentType is deleted after it was created.
         await Apply(Component("typeless", type: "deployment/nonexistent"));
         await Apply(Workload("typeless", "x:1"));
         var c = await WaitForReady("typeless", Condition.False, "ComponentTypeNotFound");

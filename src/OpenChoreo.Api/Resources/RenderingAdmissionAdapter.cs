@@ -8,9 +8,8 @@ namespace OpenChoreo.Api.Resources;
 /// <summary>
 /// The platform-engineering checks of issue 4 at the API: a ComponentType's or Trait's schemas parse, templates are
 /// well formed and every CEL expression compiles (errors give the field and the position in the expression); a
-/// Component's trait instance names are unique and, when its ComponentType and Traits exist, its parameters fit their
-/// schemas. A Component whose type does not exist yet is admitted (apply order within a file must not matter); its
-/// controller reports ComponentTypeNotFound instead.
+/// Component's ComponentType and Traits exist (<see cref="ComponentReferenceChecks"/>), its trait instance names are
+/// unique and its parameters fit the schemas of the type and traits that exist.
 /// </summary>
 public sealed class RenderingAdmissionAdapter(IResourceStore store) : IAdmission
 {
@@ -27,15 +26,13 @@ public sealed class RenderingAdmissionAdapter(IResourceStore store) : IAdmission
             case "Trait":
                 return RenderingAdmission.ValidateTrait(obj.Node);
             case "Component":
-                var typeName = ((string?)(obj.Spec?["componentType"] as JsonValue))?.Split('/') is [_, var name] ? name : null;
-                var type = typeName is null ? null : await store.GetAsync(new ResourceKey("ComponentType", obj.Namespace, typeName), ct);
-                var traits = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
-                foreach (var t in (obj.Spec?["traits"] as JsonArray)?.OfType<JsonObject>() ?? [])
-                {
-                    if ((string?)(t["name"] as JsonValue) is not { } traitName || traits.ContainsKey(traitName)) continue;
-                    if (await store.GetAsync(new ResourceKey("Trait", obj.Namespace, traitName), ct) is { Spec: JsonObject traitSpec }) traits[traitName] = traitSpec;
-                }
-                return RenderingAdmission.ValidateComponent(obj.Node, type?.Spec as JsonObject, traits);
+                // A write that leaves the spec as stored (status, finalizers, labels; also while the Component is being
+                // deleted after its type went away) is not judged again: the controller owns reporting drift.
+                if (old is not null && JsonNode.DeepEquals(obj.Spec, old.Spec)) return [];
+                var refs = await ComponentReferenceChecks.CheckAsync(store, obj, old, ct);
+                var causes = new List<StatusCause>(refs.Causes);
+                causes.AddRange(RenderingAdmission.ValidateComponent(obj.Node, refs.TypeSpec, refs.TraitSpecs));
+                return causes;
             default:
                 return [];
         }

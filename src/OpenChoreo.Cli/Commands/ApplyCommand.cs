@@ -3,7 +3,10 @@ using OpenChoreo.Model;
 
 namespace OpenChoreo.Cli.Commands;
 
-/// <summary><c>occ apply -f FILE|DIR|- [-R] [-n NS]</c>: create or update every document, reporting each outcome.</summary>
+/// <summary>
+/// <c>occ apply -f FILE|DIR|- [-R] [-n NS]</c>: create or update every document, in <see cref="ApplyOrder"/>, reporting
+/// each outcome.
+/// </summary>
 public static class ApplyCommand
 {
     public static Command Create(GlobalOptions globals, CliIO io)
@@ -27,8 +30,8 @@ public static class ApplyCommand
             using var client = globals.Connect(p);
             var defaultNs = p.GetValue(ns);
             var failures = 0;
-            // Organizations first: they are the namespaces everything else lives in.
-            foreach (var m in manifests.OrderBy(m => m.Object.Kind == "Organization" ? 0 : 1))
+            // Dependencies first (organizations, types, projects before components...): file order must not matter.
+            foreach (var m in ApplyOrder.Sort(manifests))
             {
                 try
                 {
