@@ -42,10 +42,10 @@ public sealed partial class ControllerManager(IEnumerable<IReconciler> reconcile
         metrics.TrackQueue(r.Name, () => queue.Depth);
         var tasks = new List<Task>
         {
-            WatchLoopAsync(r, r.Kind, (o, _) => Task.FromResult<IEnumerable<ResourceKey>>([ResourceKey.Of(o)]), queue, ct),
+            WatchLoopAsync(r, r.Kind, (o, _) => Task.FromResult<IEnumerable<ResourceKey>>([ResourceKey.Of(o)]), r.IgnoresStatusOnlyChanges, queue, ct),
             ResyncLoopAsync(r, queue, ct),
         };
-        tasks.AddRange(r.Watches.Select(w => WatchLoopAsync(r, w.Kind, (o, c) => w.Map(o, store, c), queue, ct)));
+        tasks.AddRange(r.Watches.Select(w => WatchLoopAsync(r, w.Kind, (o, c) => w.Map(o, store, c), w.IgnoreStatusOnly, queue, ct)));
         tasks.AddRange(Enumerable.Range(0, Math.Max(1, r.MaxConcurrency)).Select(_ => WorkerAsync(r, queue, ct)));
         LogControllerStarted(logger, r.Name);
         try
@@ -95,7 +95,7 @@ public sealed partial class ControllerManager(IEnumerable<IReconciler> reconcile
     }
 
     private async Task WatchLoopAsync(IReconciler r, string kind, Func<ResourceObject, CancellationToken, Task<IEnumerable<ResourceKey>>> map,
-        WorkQueue<ResourceKey> queue, CancellationToken ct)
+        bool ignoreStatusOnly, WorkQueue<ResourceKey> queue, CancellationToken ct)
     {
         var retry = TimeSpan.FromMilliseconds(200);
         while (!ct.IsCancellationRequested)
@@ -103,12 +103,19 @@ public sealed partial class ControllerManager(IEnumerable<IReconciler> reconcile
             try
             {
                 var list = await store.ListAsync(new ListOptions(kind), ct);
+                var filter = ignoreStatusOnly ? new StatusOnlyFilter() : null;
                 foreach (var o in list.Items)
                 {
+                    filter?.IsStatusOnly(WatchEventType.Added, o);
                     foreach (var k in await map(o, ct)) queue.Add(k);
                 }
                 await foreach (var e in store.WatchAsync(new ListOptions(kind), list.ResourceVersion, ct))
                 {
+                    if (filter?.IsStatusOnly(e.Type, e.Object) == true)
+                    {
+                        metrics.SkippedStatusOnly(r.Name);
+                        continue;
+                    }
                     foreach (var k in await map(e.Object, ct)) queue.Add(k);
                 }
                 retry = TimeSpan.FromMilliseconds(200);

@@ -2,7 +2,7 @@ using System.Diagnostics.Metrics;
 
 namespace OpenChoreo.Controllers.Runtime;
 
-/// <summary>Queue depth, reconcile latency and errors per controller (meter <c>OpenChoreo.Controllers</c>).</summary>
+/// <summary>Queue depth, reconcile latency, errors and skipped status-only events per controller (meter <c>OpenChoreo.Controllers</c>).</summary>
 public sealed class ControllerMetrics : IDisposable
 {
     public const string MeterName = "OpenChoreo.Controllers";
@@ -10,6 +10,7 @@ public sealed class ControllerMetrics : IDisposable
     private readonly Histogram<double> _latency;
     private readonly Counter<long> _reconciles;
     private readonly Counter<long> _errors;
+    private readonly Counter<long> _skipped;
     private readonly Dictionary<string, Func<int>> _depths = [];
     private readonly Lock _lock = new();
 
@@ -19,6 +20,7 @@ public sealed class ControllerMetrics : IDisposable
         _latency = _meter.CreateHistogram<double>("openchoreo.controller.reconcile.duration", "ms", "Time spent in one reconcile");
         _reconciles = _meter.CreateCounter<long>("openchoreo.controller.reconcile.count", description: "Reconciles run");
         _errors = _meter.CreateCounter<long>("openchoreo.controller.reconcile.errors", description: "Reconciles that failed or threw");
+        _skipped = _meter.CreateCounter<long>("openchoreo.controller.watch.status_only_skipped", description: "Watch events dropped because only status changed");
         _meter.CreateObservableGauge("openchoreo.controller.queue.depth", ObserveDepths, description: "Keys waiting in each controller's queue");
     }
 
@@ -34,6 +36,8 @@ public sealed class ControllerMetrics : IDisposable
         _reconciles.Add(1, tag);
         if (failed) _errors.Add(1, tag);
     }
+
+    public void SkippedStatusOnly(string controller) => _skipped.Add(1, new KeyValuePair<string, object?>("controller", controller));
 
     private IEnumerable<Measurement<int>> ObserveDepths()
     {

@@ -17,6 +17,13 @@ public interface IReconciler
     /// </summary>
     IReadOnlyList<SecondaryWatch> Watches => [];
 
+    /// <summary>
+    /// True when a change to nothing but an object's status (the controller's own status write, most often) should not
+    /// wake it: spec (generation), labels, annotations, finalizers, owners and deletion still do. Only for controllers
+    /// that are the sole writer of their kind's status; the periodic resync still covers everything.
+    /// </summary>
+    bool IgnoresStatusOnlyChanges => false;
+
     /// <summary>How many objects this controller reconciles at once (never the same key twice at once).</summary>
     int MaxConcurrency => 2;
 
@@ -27,5 +34,10 @@ public interface IReconciler
     Task<ReconcileResult> ReconcileAsync(ResourceKey key, CancellationToken ct);
 }
 
-/// <summary>A kind to watch and how a change to one of its objects maps to keys of the reconciled kind.</summary>
-public sealed record SecondaryWatch(string Kind, Func<OpenChoreo.Model.ResourceObject, IResourceStore, CancellationToken, Task<IEnumerable<ResourceKey>>> Map);
+/// <summary>
+/// A kind to watch and how a change to one of its objects maps to keys of the reconciled kind. With
+/// <paramref name="IgnoreStatusOnly"/> a change to nothing but the watched object's status maps to nothing (saves the
+/// map's store reads when the reconciled kind depends only on the watched object's spec and metadata).
+/// </summary>
+public sealed record SecondaryWatch(string Kind, Func<OpenChoreo.Model.ResourceObject, IResourceStore, CancellationToken, Task<IEnumerable<ResourceKey>>> Map,
+    bool IgnoreStatusOnly = false);

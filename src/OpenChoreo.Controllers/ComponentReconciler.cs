@@ -27,7 +27,7 @@ public sealed partial class ComponentReconciler(IResourceStore store, TimeProvid
             Lookups.Str(w.Spec, "owner", "componentName") is { } c ? [new ResourceKey(Kind, w.Namespace, c)] : [])),
         new("ComponentType", (ct, s, token) => ComponentsInNamespace(s, ct.Namespace, c => Lookups.ParseComponentType(Lookups.Str(c.Spec, "componentType"))?.Name == ct.Name, token)),
         new("Trait", (t, s, token) => ComponentsInNamespace(s, t.Namespace, c => (c.Spec?["traits"] as JsonArray)?.OfType<JsonObject>().Any(x => Lookups.Str(x, "name") == t.Name) == true, token)),
-        new("Project", (p, s, token) => ComponentsInNamespace(s, p.Namespace, c => Lookups.Str(c.Spec, "owner", "projectName") == p.Name, token)),
+        new("Project", (p, s, token) => ComponentsInNamespace(s, p.Namespace, c => Lookups.Str(c.Spec, "owner", "projectName") == p.Name, token), IgnoreStatusOnly: true),
         new("DeploymentPipeline", (dp, s, token) => ComponentsInNamespace(s, dp.Namespace, _ => true, token)),
         // A binding the user applied (without an owner, or re-applied without spec.releaseName, e.g. one carrying only
         // environment overrides) is adopted, and gets the latest release when its component deploys automatically.

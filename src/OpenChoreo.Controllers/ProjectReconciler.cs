@@ -26,6 +26,9 @@ public sealed partial class ProjectReconciler(IResourceStore store, TimeProvider
 
     public string Kind => "Project";
 
+    /// <summary>This controller is the only writer of Project status; its own status write need not wake it.</summary>
+    public bool IgnoresStatusOnlyChanges => true;
+
     public IReadOnlyList<SecondaryWatch> Watches =>
     [
         new("DeploymentPipeline", async (dp, s, ct) => (await s.ListAsync(new ListOptions(Kind, dp.Namespace)

@@ -37,7 +37,7 @@ public sealed partial class ReleaseBindingReconciler(IResourceStore store, TimeP
         new("DataPlane", BindingsOfDataPlane),
         new("ObservabilityPlane", BindingsOfObservabilityPlane),
         new("Component", (c, s, ct) => BindingsIn(s, c.Namespace, b => Lookups.Str(b.Spec, "owner", "componentName") == c.Name, ct)),
-        new("Project", (p, s, ct) => BindingsIn(s, p.Namespace, b => Lookups.Str(b.Spec, "owner", "projectName") == p.Name, ct)),
+        new("Project", (p, s, ct) => BindingsIn(s, p.Namespace, b => Lookups.Str(b.Spec, "owner", "projectName") == p.Name, ct), IgnoreStatusOnly: true),
         // Secret references are few and rarely change: every binding of the organization re-renders.
         new("SecretReference", (sr, s, ct) => BindingsIn(s, sr.Namespace, _ => true, ct)),
         new("Release", (r, _, _) => Task.FromResult<IEnumerable<ResourceKey>>(

@@ -51,6 +51,26 @@ public sealed class SqliteResourceStore : ResourceStoreBase
     /// <summary>Write transactions committed so far; with group commit, fewer than the writes they hold.</summary>
     public long Commits => Volatile.Read(ref _commits);
 
+    /// <summary>Writes waiting for the writer (tests use it to make batching deterministic).</summary>
+    internal int QueuedWrites => _queue.Count;
+
+    /// <summary>Takes the writer until disposed, so writes queue up behind it (tests only).</summary>
+    internal async Task<IDisposable> HoldWriterAsync(CancellationToken ct)
+    {
+        await _writeLock.WaitAsync(ct).ConfigureAwait(false);
+        return new WriterHold(_writeLock);
+    }
+
+    private sealed class WriterHold(SemaphoreSlim writeLock) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0) writeLock.Release();
+        }
+    }
+
     public string DatabasePath => new SqliteConnectionStringBuilder(_writeConnectionString).DataSource;
 
     protected override Task InitializeAsync(CancellationToken ct)

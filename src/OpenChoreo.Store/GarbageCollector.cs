@@ -20,10 +20,28 @@ public sealed class GarbageCollector(
 {
     private readonly GarbageCollectorOptions _options = options.Value;
     private readonly SemaphoreSlim _sweepRequested = new(0, 1);
+    private readonly RecentDeletions _recent = new(time, TimeSpan.FromMinutes(2), capacity: 10_000);
 
     /// <summary>Completed sweeps since start (lets tests and diagnostics wait on one).</summary>
     public int SweepCount => Volatile.Read(ref _sweeps);
     private int _sweeps;
+
+    /// <summary>The store's revision when the collector started: its watch begins there, so no write after start is missed.</summary>
+    private long _startRevision;
+
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        // ExecuteAsync runs in the background, so its watch may subscribe later than this returns.
+        try
+        {
+            _startRevision = await store.GetRevisionAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            StoreLog.GcFailed(logger, e); // the watch starts live and the first sweep covers the gap
+        }
+        await base.StartAsync(cancellationToken);
+    }
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(WatchLoopAsync(stoppingToken), SweepLoopAsync(stoppingToken));
@@ -60,23 +78,36 @@ public sealed class GarbageCollector(
 
     private async Task WatchLoopAsync(CancellationToken ct)
     {
+        var from = _startRevision; // 0: live events only
         while (!ct.IsCancellationRequested)
         {
+            var progressed = false;
             try
             {
-                await foreach (var e in store.WatchAsync(new ListOptions(ListOptions.AllKinds), 0, ct))
+                await foreach (var e in store.WatchAsync(new ListOptions(ListOptions.AllKinds), from, ct))
                 {
                     if (e.Type == WatchEventType.Deleted) await OnDeletedAsync(e.Object, ct);
+                    else if (!_recent.IsEmpty) await OnWrittenAfterDeletionAsync(e.Object, ct);
+                    from = e.ResourceVersion;
+                    progressed = true;
                 }
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
                 return;
             }
+            catch (Exception ex) when (from > 0 && progressed)
+            {
+                // Fell behind (a large cascade fills the buffer) or a read failed: the history from the last event
+                // handled fills the gap, so nothing is missed and what was deleted meanwhile stays remembered.
+                StoreLog.WatchResuming(logger, from, ex);
+            }
             catch (Exception ex)
             {
-                // Events may have been missed: the sweep catches up.
+                // No position to resume from, or its history is compacted: events may have been missed, the sweep
+                // catches up.
                 StoreLog.WatchLost(logger, ex);
+                from = 0;
                 RequestSweep();
                 try
                 {
@@ -139,6 +170,7 @@ public sealed class GarbageCollector(
     {
         if (deleted.Uid is { Length: > 0 } uid)
         {
+            _recent.Add(uid);
             foreach (var dependent in await store.FindDependentsAsync(uid, ct))
             {
                 if (dependent.DeletionTimestamp is null && await AllOwnersGoneAsync(dependent, ct))
@@ -150,6 +182,7 @@ public sealed class GarbageCollector(
         if (deleted.Kind == _options.OrganizationKind && deleted.Namespace.Length == 0)
         {
             var ns = deleted.Name;
+            _recent.Add(OrganizationKey(ns));
             // A new Organization of the same name owns the namespace now.
             if (await store.GetAsync(new ResourceKey(_options.OrganizationKind, "", ns), ct) is not null) return;
             StoreLog.EmptyingNamespace(logger, ns);
@@ -160,6 +193,22 @@ public sealed class GarbageCollector(
             }
         }
     }
+
+    /// <summary>
+    /// An object created or changed after the cascade for its owner (or its Organization) ran: a writer that read the
+    /// owner before it went. Deleting it now spares it waiting for the next sweep.
+    /// </summary>
+    private async Task OnWrittenAfterDeletionAsync(ResourceObject obj, CancellationToken ct)
+    {
+        if (obj.DeletionTimestamp is not null) return;
+        var owners = obj.OwnerReferences;
+        var ownerGone = owners.Count > 0 && owners.Any(o => _recent.Contains(o.Uid)) && await AllOwnersGoneAsync(obj, ct);
+        var organizationGone = !ownerGone && obj.Namespace.Length > 0 && _recent.Contains(OrganizationKey(obj.Namespace)) &&
+            await store.GetAsync(new ResourceKey(_options.OrganizationKind, "", obj.Namespace), ct) is null;
+        if (ownerGone || organizationGone) await DeleteGuardedAsync(obj, ct);
+    }
+
+    private static string OrganizationKey(string name) => "organization/" + name;
 
     private async Task<bool> AllOwnersGoneAsync(ResourceObject obj, CancellationToken ct)
     {

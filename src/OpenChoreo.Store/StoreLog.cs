@@ -16,6 +16,9 @@ internal static partial class StoreLog
     [LoggerMessage(4, LogLevel.Warning, "Garbage collector watch ended; a full sweep follows")]
     public static partial void WatchLost(ILogger logger, Exception exception);
 
+    [LoggerMessage(8, LogLevel.Warning, "Garbage collector watch ended; resuming from revision {Revision}")]
+    public static partial void WatchResuming(ILogger logger, long revision, Exception exception);
+
     [LoggerMessage(5, LogLevel.Warning, "Garbage collector pass failed; it will be retried")]
     public static partial void GcFailed(ILogger logger, Exception exception);
 

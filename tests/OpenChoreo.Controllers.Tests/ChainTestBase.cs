@@ -51,10 +51,15 @@ public abstract class ChainTestBase : IAsyncLifetime
     }
 
     private MeterListener? _listener;
-    private readonly ConcurrentDictionary<string, long> _reconciles = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Instrument, string Controller), long> _counters = new();
 
     /// <summary>Reconciles completed so far by controller <paramref name="name"/> of this test's host (its metrics).</summary>
-    protected long Reconciles(string name)
+    protected long Reconciles(string name) => Counter("openchoreo.controller.reconcile.count", name);
+
+    /// <summary>Watch events controller <paramref name="name"/> dropped because only status changed (its metrics).</summary>
+    protected long SkippedStatusOnly(string name) => Counter("openchoreo.controller.watch.status_only_skipped", name);
+
+    private long Counter(string instrumentName, string controller)
     {
         if (_listener is null)
         {
@@ -63,17 +68,17 @@ public abstract class ChainTestBase : IAsyncLifetime
             {
                 InstrumentPublished = (instrument, l) =>
                 {
-                    if (instrument.Meter.Scope == factory && instrument.Name == "openchoreo.controller.reconcile.count") l.EnableMeasurementEvents(instrument);
+                    if (instrument.Meter.Scope == factory && instrument.Meter.Name == Runtime.ControllerMetrics.MeterName) l.EnableMeasurementEvents(instrument);
                 },
             };
-            _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+            _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
             {
                 foreach (var t in tags)
-                    if (t.Key == "controller" && t.Value is string c) _reconciles.AddOrUpdate(c, value, (_, v) => v + value);
+                    if (t.Key == "controller" && t.Value is string c) _counters.AddOrUpdate((instrument.Name, c), value, (_, v) => v + value);
             });
             _listener.Start();
         }
-        return _reconciles.GetValueOrDefault(name);
+        return _counters.GetValueOrDefault((instrumentName, controller));
     }
 
     protected static ResourceObject Yaml(string yaml) => new(YamlCodec.ReadOne(yaml)!.AsObject());

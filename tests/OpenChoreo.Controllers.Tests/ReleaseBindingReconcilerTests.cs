@@ -37,7 +37,8 @@ public sealed class ReleaseBindingReconcilerTests : ChainTestBase
     {
         var release = await DeployGreeter();
         var binding = Get("ReleaseBinding", Binding)!;
-        var component = Get("Component", "greeter-service")!;
+        // The component names its release in the binding before it records it in its own status.
+        var component = await WaitFor("Component", "greeter-service", c => c.Status?["latestRelease"]?["name"] is not null, "records its latest release");
         var cr = (string)component.Status!["latestRelease"]!["name"]!;
         ((string?)binding.Spec!["releaseName"]).ShouldBe(cr);
 

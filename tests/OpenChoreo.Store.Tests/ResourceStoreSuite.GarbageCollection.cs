@@ -84,4 +84,35 @@ public abstract partial class ResourceStoreSuite
         (await store.GetAsync(Key("tls", "Certificate", plane), Ct)).ShouldNotBeNull();
         (await store.GetAsync(new ResourceKey("Organization", "", Ns), Ct)).ShouldNotBeNull();
     }
+
+    [Fact]
+    public async Task Collector_deletes_what_a_late_writer_creates_after_the_owner_or_organization_is_gone()
+    {
+        var store = NewStore();
+        await store.CreateAsync(Obj(Ns, "Organization", ns: ""), Ct);
+        var late = Ns + "-late";
+        await store.CreateAsync(Obj(late, "Organization", ns: ""), Ct);
+        var gc = StartCollector(store);
+        var project = await store.CreateAsync(Obj("p", "Project"), Ct);
+        var live = await store.CreateAsync(Obj("live", "Project"), Ct);
+        var first = await store.CreateAsync(OwnedBy(Obj("c"), project), Ct);
+        await store.CreateAsync(Obj("p", "Project", ns: late), Ct);
+
+        await store.DeleteAsync(ResourceKey.Of(project), ct: Ct);
+        await store.DeleteAsync(new ResourceKey("Organization", "", late), ct: Ct);
+        await Eventually.TrueAsync(async () => await store.GetAsync(ResourceKey.Of(first), Ct) is null &&
+            await store.GetAsync(Key("p", "Project", late), Ct) is null, "the cascades ran");
+
+        // A controller that read the owner before it went writes afterwards: a dependent naming the gone uid, an
+        // object in the emptied namespace. Neither may wait for the next sweep (ten minutes here).
+        var keeper = await store.CreateAsync(OwnedBy(Obj("keeper"), live), Ct);
+        var orphan = await store.CreateAsync(OwnedBy(Obj("orphan"), project), Ct);
+        await store.CreateAsync(Obj("straggler", "Project", ns: late), Ct);
+        await Eventually.TrueAsync(async () => await store.GetAsync(ResourceKey.Of(orphan), Ct) is null,
+            "the late dependent of the deleted project is collected");
+        await Eventually.TrueAsync(async () => await store.GetAsync(Key("straggler", "Project", late), Ct) is null,
+            "the late object in the deleted organization's namespace is collected");
+        (await store.GetAsync(ResourceKey.Of(keeper), Ct)).ShouldNotBeNull(); // its owner lives
+        gc.SweepCount.ShouldBeLessThanOrEqualTo(1); // the watch did it, not a sweep
+    }
 }

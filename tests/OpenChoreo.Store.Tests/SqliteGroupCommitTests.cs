@@ -64,7 +64,13 @@ public sealed class SqliteGroupCommitTests : IClassFixture<SqliteResourceStoreTe
             }), Ct));
             if (n < 4) tasks.Add(Task.Run(() => Run($"dup-{n}", () => store.CreateAsync(Obj("dup"), Ct)), Ct));
         }
-        gate.SetResult();
+        // Hold the writer until every write has queued: how many share a commit then depends on the store, not on
+        // how the thread pool happened to schedule the callers on a busy machine.
+        using (await store.HoldWriterAsync(Ct))
+        {
+            gate.SetResult();
+            await Eventually.TrueAsync(() => Task.FromResult(store.QueuedWrites == tasks.Count), "every write has queued");
+        }
         var results = await Task.WhenAll(tasks);
 
         results.Where(r => r.Name.StartsWith("new-", StringComparison.Ordinal)).ShouldAllBe(r => r.Error == null);
@@ -84,7 +90,7 @@ public sealed class SqliteGroupCommitTests : IClassFixture<SqliteResourceStoreTe
         var stored = await store.GetAsync(Key("shared"), Ct);
         stored!.Spec!["replicas"]!.GetValue<int>().ShouldBe(winner.Result!.Spec!["replicas"]!.GetValue<int>());
         stored.ResourceVersion.ShouldBe(winner.Result.ResourceVersion);
-        // The point of it: fewer commits than writes.
-        (store.Commits - commitsBefore).ShouldBeLessThan(34);
+        // The point of it: 68 queued writes take ceil(68 / 64) = 2 transactions (only the second holds commits).
+        (store.Commits - commitsBefore).ShouldBeLessThanOrEqualTo(2);
     }
 }

@@ -240,7 +240,10 @@ public sealed class SecurityTests
                     frame[3] = 0;
                 }
                 try { await socket.SendAsync(frame, WebSocketMessageType.Binary, true, CancellationToken.None); }
-                catch (Exception e) when (e is WebSocketException or IOException or OperationCanceledException) { break; }
+                catch (Exception e) when (e is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
+                {
+                    break; // the gateway closed the connection and the client side disposed its socket
+                }
             }
             if (await Task.WhenAny(c.Completion, Task.Delay(TimeSpan.FromSeconds(2))) == c.Completion) closedByGateway++;
         }
