@@ -8,9 +8,9 @@ using OpenChoreo.Store;
 namespace OpenChoreo.Controllers.Runtime;
 
 /// <summary>
-/// Tells, for one watch, whether a Modified event changed nothing but the object's status. It keeps a 64-bit hash of
-/// each object's other content (a truncated SHA-256) (spec, labels, annotations, finalizers, owners, deletion; not resourceVersion) as last
-/// seen, so a controller's own status write does not wake it (or a secondary mapping) again.
+/// Tells, for one watch, whether a Modified event changed nothing but the object's status. For each object it keeps
+/// 64 bits of a SHA-256 over everything but status and resourceVersion (spec, labels, annotations, finalizers, owners,
+/// deletion) as last seen, so a controller's own status write does not wake it (or a secondary mapping) again.
 /// </summary>
 internal sealed class StatusOnlyFilter
 {
