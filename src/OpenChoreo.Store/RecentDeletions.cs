@@ -8,13 +8,13 @@ namespace OpenChoreo.Store;
 /// </summary>
 internal sealed class RecentDeletions(TimeProvider time, TimeSpan keepFor, int capacity)
 {
-    private readonly Dictionary<string, long> _expiry = new(StringComparer.Ordinal);
-    private readonly Queue<(string Key, long Expiry)> _order = new();
+    private readonly Dictionary<string, DateTimeOffset> _expiry = new(StringComparer.Ordinal);
+    private readonly Queue<(string Key, DateTimeOffset Expiry)> _order = new();
 
     public void Add(string key)
     {
         Evict();
-        var expiry = time.GetTimestamp() + (long)(keepFor.TotalSeconds * time.TimestampFrequency);
+        var expiry = time.GetUtcNow() + keepFor;
         _expiry[key] = expiry;
         _order.Enqueue((key, expiry));
         while (_order.Count > capacity) Drop(_order.Dequeue());
@@ -30,12 +30,12 @@ internal sealed class RecentDeletions(TimeProvider time, TimeSpan keepFor, int c
 
     private void Evict()
     {
-        var now = time.GetTimestamp();
+        var now = time.GetUtcNow();
         while (_order.TryPeek(out var head) && head.Expiry <= now) Drop(_order.Dequeue());
     }
 
     // A key re-added later has a later expiry: only the entry that set the current expiry removes it.
-    private void Drop((string Key, long Expiry) entry)
+    private void Drop((string Key, DateTimeOffset Expiry) entry)
     {
         if (_expiry.TryGetValue(entry.Key, out var current) && current == entry.Expiry) _expiry.Remove(entry.Key);
     }
